@@ -1,0 +1,3 @@
+from consenso.cli.main import app
+
+app(prog_name="consenso")

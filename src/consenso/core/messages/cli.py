@@ -1,0 +1,3 @@
+"""Messages printed by the command-line interface."""
+
+MESSAGES: dict[str, dict[str, str]] = {}

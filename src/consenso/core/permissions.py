@@ -1,0 +1,73 @@
+"""Who may do what: the role × action matrix, one place for the whole platform.
+
+Roles are per workspace (a user can be a manager in one workspace and an annotator in another).
+Instance administrators (``User.is_admin``) act as workspace ``admin`` everywhere. The matrix is data,
+so that docs and the route-walking tests can be generated from it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Final
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    REVIEWER = "reviewer"
+    ANNOTATOR = "annotator"
+    VIEWER = "viewer"
+
+
+class Action(enum.StrEnum):
+    VIEW_WORKSPACE = "view_workspace"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_PROJECT = "view_project"
+    CREATE_PROJECT = "create_project"
+    EDIT_PROJECT = "edit_project"
+    IMPORT_TASKS = "import_tasks"
+    LIST_ALL_TASKS = "list_all_tasks"
+    LIST_ALL_ANNOTATIONS = "list_all_annotations"
+    ANNOTATE = "annotate"
+    EXPORT = "export"
+
+
+_ALL = frozenset(Role)
+_STAFF = frozenset({Role.ADMIN, Role.MANAGER})
+
+MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
+    Action.VIEW_WORKSPACE: _ALL,
+    Action.MANAGE_MEMBERS: _STAFF,
+    Action.VIEW_PROJECT: _ALL,
+    Action.CREATE_PROJECT: _STAFF,
+    Action.EDIT_PROJECT: _STAFF,
+    Action.IMPORT_TASKS: _STAFF,
+    # annotators see only the tasks and annotations they touched: blind means blind at the API
+    Action.LIST_ALL_TASKS: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.VIEWER}),
+    Action.LIST_ALL_ANNOTATIONS: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.VIEWER}),
+    Action.ANNOTATE: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR}),
+    Action.EXPORT: _STAFF,
+}
+
+# Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.
+GRANTABLE: Final[Mapping[Role, frozenset[Role]]] = {
+    Role.ADMIN: _ALL,
+    Role.MANAGER: frozenset({Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR, Role.VIEWER}),
+    Role.REVIEWER: frozenset(),
+    Role.ANNOTATOR: frozenset(),
+    Role.VIEWER: frozenset(),
+}
+
+
+def allows(role: Role, action: Action) -> bool:
+    """True when ``role`` may perform ``action``."""
+    return role in MATRIX[action]
+
+
+def can_grant(granter: Role, role: Role) -> bool:
+    """True when a member with role ``granter`` may give someone the role ``role``."""
+    return role in GRANTABLE[granter]
+
+
+__all__ = ["GRANTABLE", "MATRIX", "Action", "Role", "allows", "can_grant"]

@@ -1,0 +1,111 @@
+"""Settings: environment variables with the ``CONSENSO_`` prefix, built by a factory and passed in.
+
+Nothing happens at import. ``load_settings()`` reads the environment; ``ensure_secret_key()`` creates
+the instance's secret on first start (random, file mode 600) — there is no default secret.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that must never be used as a secret (placeholders seen in templates and tutorials).
+KNOWN_WEAK_SECRETS = frozenset({"", "changethis", "changeme", "secret", "dev", "development", "consenso"})
+MIN_SECRET_LENGTH = 32
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "consenso"
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. See docs/configuration in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="CONSENSO_", extra="ignore", frozen=True)
+
+    environment: Literal["production", "development", "test"] = "production"
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    secret_key: SecretStr | None = None
+
+    # HTTP
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_import_bytes: int = 4 * 1024 * 1024 * 1024
+    cors_origins: tuple[str, ...] = ()
+    cookie_secure: bool = False
+
+    # sessions
+    session_idle_seconds: int = 8 * 3600
+    session_max_seconds: int = 7 * 24 * 3600
+
+    # storage
+    sqlite_synchronous: Literal["full", "normal"] = "full"
+    db_pool_size: int = 16
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        # Accept the usual spellings and use the psycopg 3 driver we ship.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'consenso.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (e.g. CLI flags) on top."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]
+
+
+class UnsafeSecretKey(RuntimeError):
+    """The configured secret key is empty, a known placeholder or too short."""
+
+
+def ensure_secret_key(settings: Settings) -> bytes:
+    """Return the instance secret, creating ``<data_dir>/secret_key`` (mode 600) on first use.
+
+    A secret given in ``CONSENSO_SECRET_KEY`` wins; outside development it must be long and not a known
+    placeholder, otherwise we refuse to start rather than run with a guessable key.
+    """
+    if settings.secret_key is not None:
+        value = settings.secret_key.get_secret_value()
+        weak = value.strip().lower() in KNOWN_WEAK_SECRETS or len(value) < MIN_SECRET_LENGTH
+        if weak and settings.environment != "development":
+            raise UnsafeSecretKey(
+                "CONSENSO_SECRET_KEY is empty, a known placeholder or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; unset it to let Consenso generate one."
+            )
+        return value.encode()
+    path = settings.data_dir / "secret_key"
+    if path.exists():
+        value = path.read_text().strip()
+        if len(value) >= MIN_SECRET_LENGTH:
+            return value.encode()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value + "\n")
+    os.chmod(path, 0o600)
+    return value.encode()

@@ -1,0 +1,360 @@
+"""SQLAlchemy 2 models of the domain (see shared DESIGN.md, "Domain model").
+
+Invariants the database itself enforces (so that several server processes stay correct):
+- one membership per (workspace, user); one annotation and one assignment per (task, annotator);
+- a task's taken slots (live leases + annotations) never exceed its overlap:
+  ``CHECK (slots_taken >= 0 AND slots_taken <= overlap)`` on ``task``;
+- at most one lease per (project, annotator): a partial unique index over ``state = 'leased'``;
+- an idempotency key is used once per annotator; a content hash once per project (exact duplicates).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+IdType = BigInteger().with_variant(Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite keeps naive text; we add UTC back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Workspace(Base):
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "user_id"),
+        CheckConstraint("role IN ('admin', 'manager', 'reviewer', 'annotator', 'viewer')", name="role"),
+        Index("ix_membership_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuthSession(Base):
+    """A browser login. The cookie holds a random token; we store only its hash."""
+
+    __tablename__ = "auth_session"
+    __table_args__ = (Index("ix_auth_session_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A personal access token (``Authorization: Bearer``). Stored as a SHA-256 hash; shown once."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    token_prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Project(Base):
+    __tablename__ = "project"
+    __table_args__ = (
+        CheckConstraint("overlap >= 1 AND overlap <= 100", name="overlap"),
+        CheckConstraint("lease_seconds >= 10", name="lease_seconds"),
+        Index("ix_project_workspace", "workspace_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    overlap: Mapped[int] = mapped_column(Integer, default=1)
+    lease_seconds: Mapped[int] = mapped_column(Integer, default=3600)
+    # current versions (nullable only while the project row is being created)
+    schema_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schema_version.id", use_alter=True, name="fk_project_schema_version")
+    )
+    guideline_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guideline_version.id", use_alter=True, name="fk_project_guideline_version")
+    )
+    task_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SchemaVersion(Base):
+    __tablename__ = "schema_version"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    schema: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GuidelineVersion(Base):
+    __tablename__ = "guideline_version"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    # {"en": markdown, "es": markdown}
+    content: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("project_id", "content_hash"),
+        CheckConstraint("slots_taken >= 0 AND slots_taken <= overlap", name="slots_within_overlap"),
+        CheckConstraint("annotation_count >= 0 AND annotation_count <= overlap", name="annotations_within_overlap"),
+        # the next-task scan: only open tasks, in serving order
+        Index(
+            "ix_task_open",
+            "project_id",
+            text("priority DESC"),
+            "id",
+            sqlite_where=text("slots_taken < overlap"),
+            postgresql_where=text("slots_taken < overlap"),
+        ),
+        Index("ix_task_project_id", "project_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    meta: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    content_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    overlap: Mapped[int] = mapped_column(Integer)
+    slots_taken: Mapped[int] = mapped_column(Integer, default=0)
+    annotation_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Assignment(Base):
+    """A (task, annotator) pair's life: leased → submitted | skipped | expired."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("task_id", "annotator_id"),
+        CheckConstraint("state IN ('leased', 'submitted', 'skipped', 'expired')", name="state"),
+        Index(
+            "uq_assignment_one_lease",
+            "project_id",
+            "annotator_id",
+            unique=True,
+            sqlite_where=text("state = 'leased'"),
+            postgresql_where=text("state = 'leased'"),
+        ),
+        Index(
+            "ix_assignment_leases",
+            "project_id",
+            "expires_at",
+            sqlite_where=text("state = 'leased'"),
+            postgresql_where=text("state = 'leased'"),
+        ),
+        Index("ix_assignment_annotator", "annotator_id", "project_id", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16))
+    leased_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Annotation(Base):
+    __tablename__ = "annotation"
+    __table_args__ = (
+        UniqueConstraint("task_id", "annotator_id"),
+        UniqueConstraint("annotator_id", "idempotency_key"),
+        CheckConstraint("lead_time_ms IS NULL OR lead_time_ms >= 0", name="lead_time"),
+        CheckConstraint("origin IN ('human', 'prediction_accepted', 'prediction_edited')", name="origin"),
+        Index("ix_annotation_project", "project_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    result: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    lead_time_ms: Mapped[int | None] = mapped_column(BigInteger)
+    schema_version_id: Mapped[int] = mapped_column(ForeignKey("schema_version.id"))
+    guideline_version_id: Mapped[int | None] = mapped_column(ForeignKey("guideline_version.id"))
+    origin: Mapped[str] = mapped_column(String(32), default="human")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Prediction(Base):
+    """A model pre-label shown to annotators as a suggestion."""
+
+    __tablename__ = "prediction"
+    __table_args__ = (Index("ix_prediction_task", "task_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    model_version: Mapped[str] = mapped_column(String(200))
+    result: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    score: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Adjudication(Base):
+    """The final label of a task and how it was decided."""
+
+    __tablename__ = "adjudication"
+    __table_args__ = (Index("ix_adjudication_task", "task_id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    result: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    method: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    reasoning: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who did what to which object, with what outcome. Hash chaining arrives with the security issue."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_workspace", "workspace_id", "id"),)
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    outcome: Mapped[str] = mapped_column(String(16), default="success")
+    origin: Mapped[str] = mapped_column(String(64), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(Base):
+    """Durable background work (imports, pre-labels, exports, webhooks)."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"),
+        Index("ix_job_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
