@@ -49,7 +49,12 @@ class ConsensoError(Exception):
     def message(self, lang: str = "en") -> str:
         from consenso.core.messages import translate
 
-        return translate(self.message_key, lang, **self.params)
+        params = dict(self.params)
+        # a parameter named "<x>_key" is itself a catalog key: "kind_key" fills "{kind}" in the caller's language
+        for name, value in self.params.items():
+            if name.endswith("_key") and isinstance(value, str):
+                params[name[: -len("_key")]] = translate(value, lang)
+        return translate(self.message_key, lang, **params)
 
     def __str__(self) -> str:
         return self.message("en")

@@ -120,3 +120,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind_token": {"en": "Token", "es": "Token"},
     "kind_membership": {"en": "Membership", "es": "Membresía"},
 }
+
+MESSAGES["overlap_below_taken"] = {
+    "en": "Overlap cannot go down to {overlap}: a task already holds {taken} annotations or leases.",
+    "es": "El solapamiento no puede bajar a {overlap}: una tarea ya tiene {taken} anotaciones o reservas.",
+}

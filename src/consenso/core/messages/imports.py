@@ -28,6 +28,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "field '{field}' is missing (control '{control}' of the schema reads it)",
         "es": "falta el campo '{field}' (lo lee el control '{control}' del esquema)",
     },
+    "import_missing_data": {
+        "en": "field 'data' is missing (a task is {{\"data\": {{...}}, \"meta\": {{...}}}})",
+        "es": "falta el campo 'data' (una tarea es {{\"data\": {{...}}, \"meta\": {{...}}}})",
+    },
     "import_field_not_text": {
         "en": "field '{field}' must be a string (control '{control}' shows it as text)",
         "es": "el campo '{field}' debe ser una cadena (el control '{control}' lo muestra como texto)",

@@ -1,0 +1,1 @@
+"""HTTP: FastAPI routers, request/response models, auth. Translates HTTP to services and back."""

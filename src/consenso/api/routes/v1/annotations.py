@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from consenso.api.deps import DB, CurrentPrincipal, idempotency_key
+from consenso.api.schemas.annotations import AnnotationCreate, AnnotationPage, AnnotationRead
+from consenso.api.schemas.common import ERROR_RESPONSES
+from consenso.services import annotate, listing
+
+router = APIRouter(tags=["annotations"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    "/tasks/{task_id}/annotations",
+    status_code=201,
+    response_model=AnnotationRead,
+    summary="Submit an annotation; a retry with the same Idempotency-Key returns the stored one",
+)
+def submit_annotation(
+    task_id: int,
+    body: AnnotationCreate,
+    principal: CurrentPrincipal,
+    db: DB,
+    response: Response,
+    key: Annotated[str | None, Depends(idempotency_key)],
+) -> AnnotationRead:
+    view, created = annotate.submit_annotation(
+        db,
+        principal,
+        task_id,
+        result=body.result,
+        lead_time_ms=body.lead_time_ms,
+        idempotency_key=key,
+        origin=body.origin,
+    )
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return AnnotationRead.model_validate(view)
+
+
+@router.get(
+    "/projects/{project_id}/annotations",
+    response_model=AnnotationPage,
+    summary="Annotations, cursor-paginated; annotators see only their own",
+)
+def list_annotations(
+    project_id: int,
+    principal: CurrentPrincipal,
+    db: DB,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 100,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    task_id: int | None = None,
+) -> AnnotationPage:
+    page = listing.list_annotations(db, principal, project_id, limit=limit, cursor=cursor, task_id=task_id)
+    return AnnotationPage(items=[AnnotationRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from consenso.api.deps import CSRF_COOKIE, SESSION_COOKIE, DB, AppSettings, CurrentPrincipal, client_origin
+from consenso.api.schemas.auth import LoginCreate, LoginRead
+from consenso.api.schemas.common import ERROR_RESPONSES
+from consenso.api.schemas.users import UserRead
+from consenso.services import auth, users
+
+router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
+
+
+@router.post("/auth/login", response_model=LoginRead, summary="Log in: sets an HttpOnly session cookie")
+def login(body: LoginCreate, request: Request, response: Response, db: DB, settings: AppSettings) -> LoginRead:
+    result = auth.login(
+        db, body.email, body.password, max_seconds=settings.session_max_seconds, origin=client_origin(request)
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.session_token,
+        max_age=settings.session_max_seconds,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    # readable by the web app, which echoes it in X-CSRF-Token; useless to another origin
+    response.set_cookie(
+        CSRF_COOKIE,
+        result.csrf_token,
+        max_age=settings.session_max_seconds,
+        httponly=False,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+    return LoginRead(
+        user_id=result.user_id,
+        email=result.email,
+        is_admin=result.is_admin,
+        csrf_token=result.csrf_token,
+        expires_at=result.expires_at,
+    )
+
+
+@router.post("/auth/logout", status_code=204, summary="Log out: revokes the session")
+def logout(principal: CurrentPrincipal, response: Response, db: DB) -> Response:
+    auth.logout(db, principal)
+    response.status_code = 204
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    return response
+
+
+@router.get("/auth/me", response_model=UserRead, summary="The calling user")
+def me(principal: CurrentPrincipal, db: DB) -> UserRead:
+    return UserRead.model_validate(users.me(db, principal))

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import fields
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from consenso.api.deps import DB, CurrentPrincipal
+from consenso.api.schemas.common import ERROR_RESPONSES
+from consenso.api.schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
+from consenso.services import export, projects
+
+router = APIRouter(tags=["projects"], responses=ERROR_RESPONSES)
+
+
+def _read(view: projects.ProjectView) -> ProjectRead:
+    data = {f.name: getattr(view, f.name) for f in fields(view)}
+    data["label_schema"] = data.pop("schema")
+    return ProjectRead.model_validate(data)
+
+
+@router.post("/projects", status_code=201, response_model=ProjectRead, summary="Create a project")
+def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> ProjectRead:
+    view = projects.create_project(
+        db,
+        principal,
+        workspace_id=body.workspace_id,
+        name=body.name,
+        description=body.description,
+        schema=body.label_schema,
+        overlap=body.overlap,
+        lease_seconds=body.lease_seconds,
+        guidelines=body.guidelines.model_dump() if body.guidelines else None,
+    )
+    return _read(view)
+
+
+@router.get("/projects", response_model=list[ProjectRead], summary="Projects the caller can see")
+def list_projects(
+    principal: CurrentPrincipal, db: DB, workspace_id: int | None = Query(default=None)
+) -> list[ProjectRead]:
+    return [_read(v) for v in projects.list_projects(db, principal, workspace_id)]
+
+
+@router.get("/projects/{project_id}", response_model=ProjectRead, summary="One project, with task_count")
+def get_project(project_id: int, principal: CurrentPrincipal, db: DB) -> ProjectRead:
+    return _read(projects.get_project(db, principal, project_id))
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectRead, summary="Change a project")
+def update_project(project_id: int, body: ProjectUpdate, principal: CurrentPrincipal, db: DB) -> ProjectRead:
+    changes = body.model_dump(exclude_unset=True)
+    if "label_schema" in changes:
+        changes["schema"] = changes.pop("label_schema")
+    return _read(projects.update_project(db, principal, project_id, changes))
+
+
+@router.get(
+    "/projects/{project_id}/export",
+    summary="Export every task with its annotations, streamed (JSONL: one task a line)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/x-ndjson": {}}}},
+)
+def export_project(
+    project_id: int, principal: CurrentPrincipal, db: DB, format: str = Query(default="jsonl")
+) -> StreamingResponse:
+    chunks = export.export_project(db, principal, project_id, format)
+    return StreamingResponse(
+        chunks,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="project-{project_id}.jsonl"'},
+    )

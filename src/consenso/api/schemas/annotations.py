@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from consenso.api.schemas import Read, Strict
+
+
+class AnnotationCreate(Strict):
+    result: dict[str, Any] = Field(description="Keyed by control name, e.g. {\"sentiment\": \"positive\"}")
+    lead_time_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
+    origin: Literal["human", "prediction_accepted", "prediction_edited"] = "human"
+
+
+class AnnotationRead(Read):
+    id: int
+    task_id: int
+    project_id: int
+    annotator_id: int
+    result: dict[str, Any]
+    lead_time_ms: int | None
+    origin: str
+    schema_version_id: int
+    guideline_version_id: int | None
+    created_at: datetime
+
+
+class AnnotationPage(Read):
+    items: list[AnnotationRead]
+    next_cursor: str | None

@@ -1,0 +1,1 @@
+"""The ``consenso`` command (Typer + Rich). Commands are thin: they call services."""

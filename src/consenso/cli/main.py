@@ -1,0 +1,330 @@
+"""``consenso``: serve, demo, import, export, users, tokens, database migrations.
+
+Every command reads the database from ``CONSENSO_DATABASE_URL`` or ``--database-url`` (default: embedded
+SQLite in the data directory). Messages follow ``CONSENSO_LANG`` or ``LANG`` (English or Spanish).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from consenso import __version__
+from consenso.core.errors import ConsensoError
+from consenso.core.messages import negotiate_language, translate
+from consenso.settings import Settings, UnsafeSecretKey, ensure_secret_key, load_settings
+from consenso.store.database import Database
+
+out = Console()
+err = Console(stderr=True)
+
+
+def lang() -> str:
+    explicit = os.environ.get("CONSENSO_LANG")
+    if explicit:
+        return negotiate_language(explicit)
+    return "es" if os.environ.get("LANG", "").lower().startswith("es") else "en"
+
+
+def t(key: str, **params: Any) -> str:
+    return translate(key, lang(), **params)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[red]{t('cli_error', message=message)}[/red]", highlight=False)
+    raise typer.Exit(code)
+
+
+app = typer.Typer(help=translate("cli_help", "en") + " / " + translate("cli_help", "es"), no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+user_app = typer.Typer(help="Users / Usuarios", no_args_is_help=True)
+token_app = typer.Typer(help="Access tokens / Tokens de acceso", no_args_is_help=True)
+db_app = typer.Typer(help="Database / Base de datos", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(db_app, name="db")
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="CONSENSO_DATABASE_URL", help="SQLAlchemy URL; default: SQLite in the data dir"),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"consenso {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version")] = False,
+) -> None:
+    """Consenso command line."""
+
+
+def _settings(database_url: str | None, **extra: Any) -> Settings:
+    return load_settings(database_url=database_url, **extra)
+
+
+def _open(settings: Settings, *, migrate: bool = True) -> Database:
+    from consenso.store.migrate import upgrade
+
+    db = Database(settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+def _handle(exc: ConsensoError) -> NoReturn:
+    fail(exc.message(lang()))
+
+
+def _local_admin(db: Database) -> Any:
+    """Commands run by the operator act as the first active instance admin."""
+    from sqlalchemy import select
+
+    from consenso.services.principal import Principal
+    from consenso.store.models import User
+
+    with db.read() as session:
+        admin = session.scalars(
+            select(User).where(User.is_admin.is_(True), User.is_active.is_(True)).order_by(User.id)
+        ).first()
+    if admin is None:
+        fail(t("cli_no_admin"))
+    return Principal.local_admin(admin.id, admin.email)
+
+
+@app.command()
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = False,
+    migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first")] = True,
+) -> None:
+    """Run the API and web server."""
+    import uvicorn
+
+    if database_url:
+        os.environ["CONSENSO_DATABASE_URL"] = database_url
+    settings = _settings(database_url)
+    try:
+        ensure_secret_key(settings)
+    except UnsafeSecretKey as exc:
+        fail(t("cli_unsafe_secret", reason=str(exc)))
+    if migrate:
+        err.print(t("cli_migrating"))
+        _open(settings).dispose()
+    err.print(
+        t("cli_serving", version=__version__, host=host, port=port, database=_redact(settings.resolved_database_url))
+    )
+    uvicorn.run(
+        "consenso.api.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def demo(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")] = True,
+) -> None:
+    """Create (or refresh) the demo project and its users, print the credentials, then serve."""
+    from consenso.services.demo import create_demo
+
+    settings = _settings(database_url)
+    db = _open(settings)
+    try:
+        result = create_demo(db)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    out.print(t("cli_demo_ready", workspace=result.workspace_id, project=result.project_id, tasks=result.task_count))
+    out.print(t("cli_demo_open", url=f"http://{host}:{port}/"))
+    table = Table()
+    table.add_column(t("cli_demo_col_role"))
+    table.add_column(t("cli_demo_col_email"))
+    table.add_column(t("cli_demo_col_password"))
+    for account in result.accounts:
+        table.add_row(account.role, account.email, account.password)
+    out.print(table)
+    out.print(t("cli_demo_note"))
+    if serve_after:
+        serve(database_url=database_url, host=host, port=port)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseUrl = None) -> None:
+    """Upgrade the database schema to the newest revision."""
+    from consenso.store.migrate import current_revision
+
+    settings = _settings(database_url)
+    err.print(t("cli_migrating"))
+    db = _open(settings)
+    out.print(t("cli_db_current", revision=current_revision(db), url=_redact(settings.resolved_database_url)))
+    db.dispose()
+
+
+def _read_password(password: str | None) -> str:
+    if password is not None and password != "-":
+        return password
+    if password == "-" or not sys.stdin.isatty():
+        value = sys.stdin.readline().rstrip("\r\n")
+        if not value:
+            fail(t("cli_password_stdin_empty"))
+        return value
+    return str(typer.prompt(t("cli_password_prompt"), hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Option(help="E-mail (the login name)")],
+    password: Annotated[str | None, typer.Option(help="Password; '-' or omitted: read from stdin / prompt")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Make an instance admin")] = False,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    locale: Annotated[str, typer.Option(help="Interface language: en or es")] = "en",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a user. Prints its id as JSON on the last line."""
+    import orjson
+
+    from consenso.services import users
+
+    secret = _read_password(password)
+    db = _open(_settings(database_url))
+    try:
+        created = users.create_user(
+            db, None, email=email, password=secret, name=name, is_admin=admin, locale=locale if locale in ("en", "es") else "en"
+        )
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    err.print(t("cli_user_created", id=created.id, email=created.email, admin=t("cli_admin_suffix") if admin else ""))
+    print(orjson.dumps({"id": created.id, "email": created.email, "is_admin": created.is_admin}).decode())
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option("--user", help="E-mail of the token's owner")],
+    name: Annotated[str, typer.Option(help="A name to recognise the token by")] = "cli",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create a personal access token and print it (last line of standard output)."""
+    from consenso.services import auth, users
+    from consenso.services.principal import Principal
+
+    db = _open(_settings(database_url))
+    try:
+        owner = users.find_user(db, user)
+        if owner is None:
+            fail(t("cli_user_missing", email=user))
+        created = auth.create_token(db, Principal.local_admin(owner.id, owner.email), name=name)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    err.print(t("cli_token_created", email=owner.email))
+    print(created.token)
+
+
+_SUFFIX_TYPES = {".json": "application/json", ".jsonl": "application/x-ndjson", ".ndjson": "application/x-ndjson",
+                 ".csv": "text/csv"}
+_FORMAT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv"}
+
+
+@app.command("import")
+def import_file(
+    project: Annotated[int, typer.Argument(help="Project id")],
+    path: Annotated[Path, typer.Argument(help="A .json (array), .jsonl or .csv file")],
+    fmt: Annotated[str | None, typer.Option("--format", help="json, jsonl or csv (default: from the suffix)")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import tasks into a project: all or nothing, with a progress bar."""
+    from consenso.services import task_import
+
+    if not path.is_file():
+        fail(t("cli_file_missing", path=path))
+    content_type = _FORMAT_TYPES.get(fmt or "") or _SUFFIX_TYPES.get(path.suffix.lower())
+    if content_type is None:
+        fail(t("cli_unknown_format", path=path))
+    db = _open(_settings(database_url))
+    admin = _local_admin(db)
+    size = path.stat().st_size
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    try:
+        with path.open("rb") as raw, Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task(t("cli_importing", path=path.name), total=size)
+
+            def report(records: int, read: int) -> None:
+                progress.update(task, completed=read)
+
+            result = task_import.import_tasks(db, admin, project, raw, content_type, progress=report, origin="cli")
+            progress.update(task, completed=size)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    out.print(t("cli_imported", created=result.created, duplicates=result.duplicates, task_count=result.task_count))
+
+
+@app.command("export")
+def export_file(
+    project: Annotated[int, typer.Argument(help="Project id")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Export a project's tasks with their annotations (JSONL)."""
+    from consenso.services import export, projects
+
+    db = _open(_settings(database_url))
+    admin = _local_admin(db)
+    try:
+        total = projects.get_project(db, admin, project).task_count
+        chunks = export.export_project(db, admin, project, fmt)
+        if output is None:
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.buffer.flush()
+            return
+        lines = 0
+        written = 0
+        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+        with output.open("wb") as fh, Progress(*columns, console=err) as progress:
+            task = progress.add_task(t("cli_exporting", project=project), total=total)
+            for chunk in chunks:
+                fh.write(chunk)
+                written += len(chunk)
+                lines += chunk.count(b"\n")
+                progress.update(task, completed=lines)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    out.print(t("cli_exported", lines=lines, megabytes=written / 1e6, path=output))

@@ -1,0 +1,231 @@
+"""Authentication: passwords (argon2), browser sessions with CSRF tokens, personal access tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from consenso.core.errors import InvalidInput, NotAuthenticated, NotFound
+from consenso.services.clock import utcnow
+from consenso.services.principal import Principal
+from consenso.store.database import Database
+from consenso.store.models import ApiToken, AuditEvent, AuthSession
+from consenso.store.repositories import users as user_repo
+
+TOKEN_PREFIX = "cns_"
+MIN_PASSWORD_LENGTH = 8
+_TOUCH_EVERY = timedelta(seconds=60)  # write last-used times at most once a minute per credential
+_hasher = PasswordHasher()
+# verifying against this keeps the time of a failed login the same whether or not the e-mail exists
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("weak_password", min_length=MIN_PASSWORD_LENGTH)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def digest(raw: str) -> bytes:
+    """SHA-256 of a high-entropy credential (tokens and session ids carry 256 random bits)."""
+    return hashlib.sha256(raw.encode()).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    session_token: str
+    csrf_token: str
+    user_id: int
+    email: str
+    is_admin: bool
+    expires_at: datetime
+
+
+def login(
+    db: Database,
+    email: str,
+    password: str,
+    *,
+    max_seconds: int,
+    origin: str = "",
+    now: datetime | None = None,
+) -> LoginResult:
+    now = now or utcnow()
+    with db.write() as session:
+        user = user_repo.get_user_by_email(session, email)
+        ok = verify_password(user.password_hash if user else None, password)
+        if user is None or not ok or not user.is_active:
+            session.add(
+                AuditEvent(
+                    actor_id=user.id if user else None,
+                    action="auth.login_failed",
+                    object_type="user",
+                    object_id=str(user.id) if user else "",
+                    outcome="failure",
+                    origin=origin,
+                    details={"email": email.strip().lower()[:320]},
+                    created_at=now,
+                )
+            )
+            failure = NotAuthenticated("invalid_credentials")
+        else:
+            token = secrets.token_urlsafe(32)
+            csrf = secrets.token_urlsafe(32)
+            expires = now + timedelta(seconds=max_seconds)
+            user_repo.add_session(
+                session,
+                AuthSession(
+                    token_hash=digest(token),
+                    csrf_token=csrf,
+                    user_id=user.id,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=expires,
+                ),
+            )
+            session.add(
+                AuditEvent(
+                    actor_id=user.id,
+                    action="auth.login",
+                    object_type="user",
+                    object_id=str(user.id),
+                    origin=origin,
+                    created_at=now,
+                )
+            )
+            return LoginResult(token, csrf, user.id, user.email, user.is_admin, expires)
+    # raised after the transaction committed, so that the failed attempt is recorded
+    raise failure
+
+
+def logout(db: Database, principal: Principal, now: datetime | None = None) -> None:
+    if principal.session_id is None:
+        return
+    now = now or utcnow()
+    with db.write() as session:
+        user_repo.revoke_session(session, principal.session_id, now)
+        session.add(
+            AuditEvent(
+                actor_id=principal.user_id,
+                action="auth.logout",
+                object_type="user",
+                object_id=str(principal.user_id),
+                created_at=now,
+            )
+        )
+
+
+def authenticate_token(db: Database, raw: str, now: datetime | None = None) -> Principal:
+    now = now or utcnow()
+    with db.read() as session:
+        found = user_repo.find_token_owner(session, digest(raw))
+    if found is None:
+        raise NotAuthenticated("invalid_token")
+    token, user = found
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        raise NotAuthenticated("invalid_token")
+    if not user.is_active:
+        raise NotAuthenticated("user_inactive")
+    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+        with db.write() as session:
+            user_repo.touch_token(session, token.id, now)
+    return Principal(user_id=user.id, email=user.email, is_admin=user.is_admin, via="token")
+
+
+def authenticate_session(db: Database, raw: str, *, idle_seconds: int, now: datetime | None = None) -> Principal:
+    now = now or utcnow()
+    with db.read() as session:
+        found = user_repo.find_session_owner(session, digest(raw))
+    if found is None:
+        raise NotAuthenticated("session_expired")
+    auth_session, user = found
+    idle_limit = auth_session.last_seen_at + timedelta(seconds=idle_seconds)
+    if auth_session.revoked_at is not None or auth_session.expires_at <= now or idle_limit <= now:
+        raise NotAuthenticated("session_expired")
+    if not user.is_active:
+        raise NotAuthenticated("user_inactive")
+    if now - auth_session.last_seen_at > _TOUCH_EVERY:
+        with db.write() as session:
+            user_repo.touch_session(session, auth_session.id, now)
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        is_admin=user.is_admin,
+        via="session",
+        session_id=auth_session.id,
+        csrf_token=auth_session.csrf_token,
+    )
+
+
+def csrf_matches(principal: Principal, header_value: str | None) -> bool:
+    if principal.csrf_token is None or not header_value:
+        return False
+    return hmac.compare_digest(principal.csrf_token, header_value)
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedToken:
+    id: int
+    token: str
+    name: str
+    user_id: int
+    created_at: datetime
+    expires_at: datetime | None
+
+
+def create_token(
+    db: Database,
+    principal: Principal,
+    *,
+    name: str = "",
+    user_email: str | None = None,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> CreatedToken:
+    """Create a personal access token for the caller (or, for an instance admin, for another user)."""
+    now = now or utcnow()
+    if expires_at is not None and expires_at <= now:
+        raise InvalidInput("invalid_input")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with db.write() as session:
+        user_id = principal.user_id
+        if user_email is not None:
+            user = user_repo.get_user_by_email(session, user_email)
+            if user is None or (not principal.is_admin and user.id != principal.user_id):
+                raise NotFound("not_found", kind_key="kind_user")
+            user_id = user.id
+        row = user_repo.add_token(
+            session,
+            ApiToken(
+                user_id=user_id,
+                name=name,
+                token_hash=digest(raw),
+                token_prefix=raw[:12],
+                created_at=now,
+                expires_at=expires_at,
+            ),
+        )
+        session.add(
+            AuditEvent(
+                actor_id=principal.user_id,
+                action="token.create",
+                object_type="api_token",
+                object_id=str(row.id),
+                created_at=now,
+                details={"for_user": user_id},
+            )
+        )
+        return CreatedToken(row.id, raw, name, user_id, now, expires_at)

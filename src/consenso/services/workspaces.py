@@ -1,0 +1,132 @@
+"""Workspaces (a client's isolated zone) and their members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from consenso.core.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from consenso.core.permissions import Action, Role, can_grant
+from consenso.services.access import require, workspace_role
+from consenso.services.clock import utcnow
+from consenso.services.principal import Principal
+from consenso.store.database import Database
+from consenso.store.models import AuditEvent, Membership, Workspace
+from consenso.store.repositories import users as user_repo
+from consenso.store.repositories import workspaces as workspace_repo
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceView:
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    id: int
+    workspace_id: int
+    user_id: int
+    email: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+def create_workspace(db: Database, principal: Principal, name: str, now: datetime | None = None) -> WorkspaceView:
+    """Instance admins create workspaces; the creator becomes the workspace's admin."""
+    if not principal.is_admin:
+        raise PermissionDenied("admin_required")
+    now = now or utcnow()
+    with db.write() as session:
+        ws = workspace_repo.add_workspace(session, Workspace(name=name, created_at=now))
+        workspace_repo.add_membership(
+            session, Membership(workspace_id=ws.id, user_id=principal.user_id, role=Role.ADMIN.value, created_at=now)
+        )
+        session.add(
+            AuditEvent(
+                workspace_id=ws.id,
+                actor_id=principal.user_id,
+                action="workspace.create",
+                object_type="workspace",
+                object_id=str(ws.id),
+                created_at=now,
+            )
+        )
+        return WorkspaceView(ws.id, ws.name, Role.ADMIN.value, ws.created_at)
+
+
+def list_workspaces(db: Database, principal: Principal) -> list[WorkspaceView]:
+    with db.read() as session:
+        rows = workspace_repo.list_workspaces_for(session, principal.user_id, all_workspaces=principal.is_admin)
+        return [WorkspaceView(w.id, w.name, role, w.created_at) for w, role in rows]
+
+
+def get_workspace(db: Database, principal: Principal, workspace_id: int) -> WorkspaceView:
+    with db.read() as session:
+        role = workspace_role(session, principal, workspace_id)
+        ws = workspace_repo.get_workspace(session, workspace_id)
+        if ws is None:
+            raise NotFound("not_found", kind_key="kind_workspace")
+        return WorkspaceView(ws.id, ws.name, role.value, ws.created_at)
+
+
+def add_member(
+    db: Database,
+    principal: Principal,
+    workspace_id: int,
+    *,
+    role: Role,
+    user_id: int | None = None,
+    email: str | None = None,
+    now: datetime | None = None,
+) -> MemberView:
+    if (user_id is None) == (email is None):
+        raise InvalidInput("user_or_email_required")
+    now = now or utcnow()
+    try:
+        with db.write() as session:
+            granter = workspace_role(session, principal, workspace_id)
+            require(granter, Action.MANAGE_MEMBERS)
+            if not can_grant(granter, role):
+                raise PermissionDenied("cannot_grant_role", role=role.value)
+            user = (
+                user_repo.get_user(session, user_id)
+                if user_id is not None
+                else user_repo.get_user_by_email(session, email or "")
+            )
+            if user is None:
+                raise NotFound("not_found", kind_key="kind_user")
+            if workspace_repo.get_membership(session, workspace_id, user.id) is not None:
+                raise AlreadyExists("already_member")
+            member = workspace_repo.add_membership(
+                session, Membership(workspace_id=workspace_id, user_id=user.id, role=role.value, created_at=now)
+            )
+            session.add(
+                AuditEvent(
+                    workspace_id=workspace_id,
+                    actor_id=principal.user_id,
+                    action="membership.create",
+                    object_type="membership",
+                    object_id=str(member.id),
+                    details={"user_id": user.id, "role": role.value},
+                    created_at=now,
+                )
+            )
+            return MemberView(member.id, workspace_id, user.id, user.email, user.name, member.role, member.created_at)
+    except IntegrityError as exc:  # the same member added concurrently
+        raise AlreadyExists("already_member") from exc
+
+
+def list_members(db: Database, principal: Principal, workspace_id: int) -> list[MemberView]:
+    with db.read() as session:
+        role = workspace_role(session, principal, workspace_id)
+        require(role, Action.VIEW_WORKSPACE)
+        return [
+            MemberView(m.id, m.workspace_id, u.id, u.email, u.name, m.role, m.created_at)
+            for m, u in workspace_repo.list_members(session, workspace_id)
+        ]

@@ -1,0 +1,82 @@
+"""Projects with their schema and guideline versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from consenso.store.models import GuidelineVersion, Membership, Project, SchemaVersion, Task
+
+
+def add_project(session: Session, project: Project) -> Project:
+    session.add(project)
+    session.flush()
+    return project
+
+
+def get_project(session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
+def project_with_role(session: Session, project_id: int, user_id: int) -> tuple[Project, str | None] | None:
+    """The project and the user's role in its workspace (None when not a member), in one query."""
+    row = session.execute(
+        select(Project, Membership.role)
+        .outerjoin(
+            Membership,
+            (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == user_id),
+        )
+        .where(Project.id == project_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def list_projects(session: Session, workspace_ids: Sequence[int]) -> Sequence[Project]:
+    if not workspace_ids:
+        return []
+    return list(
+        session.scalars(select(Project).where(Project.workspace_id.in_(workspace_ids)).order_by(Project.id))
+    )
+
+
+def add_schema_version(session: Session, project_id: int, schema: dict[str, Any], created_by: int | None) -> SchemaVersion:
+    latest = session.scalar(select(func.max(SchemaVersion.version)).where(SchemaVersion.project_id == project_id))
+    row = SchemaVersion(project_id=project_id, version=(latest or 0) + 1, schema=schema, created_by=created_by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_schema_version(session: Session, schema_version_id: int) -> SchemaVersion | None:
+    return session.get(SchemaVersion, schema_version_id)
+
+
+def add_guideline_version(
+    session: Session, project_id: int, content: dict[str, Any], created_by: int | None
+) -> GuidelineVersion:
+    latest = session.scalar(
+        select(func.max(GuidelineVersion.version)).where(GuidelineVersion.project_id == project_id)
+    )
+    row = GuidelineVersion(project_id=project_id, version=(latest or 0) + 1, content=content, created_by=created_by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_guideline_version(session: Session, guideline_version_id: int) -> GuidelineVersion | None:
+    return session.get(GuidelineVersion, guideline_version_id)
+
+
+def max_slots_taken(session: Session, project_id: int) -> int:
+    return int(session.scalar(select(func.max(Task.slots_taken)).where(Task.project_id == project_id)) or 0)
+
+
+def set_task_overlap(session: Session, project_id: int, overlap: int) -> None:
+    session.execute(update(Task).where(Task.project_id == project_id).values(overlap=overlap))
+
+
+def add_to_task_count(session: Session, project_id: int, delta: int) -> None:
+    session.execute(update(Project).where(Project.id == project_id).values(task_count=Project.task_count + delta))
