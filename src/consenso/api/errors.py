@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consenso.core import errors
 from consenso.core.messages import negotiate_language, translate
+from consenso.core.schema import localize_details
 
 log = logging.getLogger("consenso.api")
 
@@ -35,11 +36,13 @@ STATUS: Final[dict[type[errors.ConsensoError], int]] = {
 def status_of(exc: errors.ConsensoError) -> int:
     for cls in type(exc).__mro__:
         if cls in STATUS:
-            return STATUS[cls]  # type: ignore[index]
+            return STATUS[cls]
     return 400
 
 
-def error_response(status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse(
         status_code=status,
         content={"error": {"code": code, "message": message, "details": details}},
@@ -51,19 +54,11 @@ def language(request: Request) -> str:
     return negotiate_language(request.headers.get("accept-language"))
 
 
-def _localise_details(details: Any, lang: str) -> Any:
-    """Schema/result issues carry a code; give each its message in the caller's language."""
-    if isinstance(details, list):
-        out = []
-        for item in details:
-            if hasattr(item, "to_dict"):
-                out.append(item.to_dict(lang))
-            elif isinstance(item, dict) and "code" in item and "message" not in item:
-                out.append({**item, "message": translate(item["code"], lang, **item)})
-            else:
-                out.append(item)
-        return out
-    return details
+def _localise_details(exc: errors.ConsensoError, lang: str) -> Any:
+    """Schema and result issues are built in English; give each its message in the caller's language."""
+    if isinstance(exc, errors.SchemaInvalid | errors.ResultInvalid) and isinstance(exc.details, list):
+        return localize_details(exc.details, lang)
+    return exc.details
 
 
 async def consenso_error(request: Request, exc: Exception) -> JSONResponse:
@@ -71,8 +66,13 @@ async def consenso_error(request: Request, exc: Exception) -> JSONResponse:
     lang = language(request)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return error_response(status, exc.code if exc.message_key == exc.code else exc.message_key,
-                          exc.message(lang), _localise_details(exc.details, lang), headers)
+    return error_response(
+        status,
+        exc.code if exc.message_key == exc.code else exc.message_key,
+        exc.message(lang),
+        _localise_details(exc, lang),
+        headers,
+    )
 
 
 def _summary(errs: list[dict[str, Any]]) -> str:
@@ -100,14 +100,18 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         }
         for e in errs
     ]
-    return error_response(422, "validation_error", translate("validation_error", lang, summary=_summary(errs)), details)
+    return error_response(
+        422, "validation_error", translate("validation_error", lang, summary=_summary(errs)), details
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     lang = language(request)
     if exc.status_code == 404:
-        return error_response(404, "route_not_found", translate("route_not_found", lang, path=request.url.path))
+        return error_response(
+            404, "route_not_found", translate("route_not_found", lang, path=request.url.path)
+        )
     if exc.status_code == 405:
         return error_response(
             405,
