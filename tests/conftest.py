@@ -77,7 +77,9 @@ def pg_database() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _databases(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[dict[str, Database]]:
+def _databases(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[dict[str, Database]]:
     made: dict[str, Database] = {}
     yield made
     for db in made.values():
@@ -92,7 +94,9 @@ def _truncate(db: Database) -> None:
             for name in tables:
                 conn.execute(text(f'DELETE FROM "{name}"'))
         else:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{n}"' for n in tables) + " RESTART IDENTITY CASCADE")
+            )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,8 +105,12 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db(backend: str, _databases: dict[str, Database], tmp_path_factory: pytest.TempPathFactory,
-       request: pytest.FixtureRequest) -> Iterator[Database]:
+def db(
+    backend: str,
+    _databases: dict[str, Database],
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> Database:
     """An empty, migrated database on the parametrised backend."""
     if backend not in _databases:
         if backend == "sqlite":
@@ -117,7 +125,7 @@ def db(backend: str, _databases: dict[str, Database], tmp_path_factory: pytest.T
     from consenso.services.projects import schema_cache
 
     schema_cache._items.clear()
-    yield database
+    return database
 
 
 @pytest.fixture
@@ -160,7 +168,9 @@ class Factory:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def user(self, *, is_admin: bool = False, email: str | None = None, password: str = "password-123") -> Actor:
+    def user(
+        self, *, is_admin: bool = False, email: str | None = None, password: str = "password-123"
+    ) -> Actor:
         address = email or f"user{next(_counter)}@example.test"
         view = create_user(self.db, None, email=address, password=password, is_admin=is_admin)
         principal = Principal(user_id=view.id, email=view.email, is_admin=is_admin, via="local")
@@ -177,13 +187,26 @@ class Factory:
         workspaces.add_member(self.db, admin.principal, workspace_id, role=Role(role), user_id=person.id)
         return person
 
-    def project(self, admin: Actor, workspace_id: int, *, schema: dict[str, Any] | None = None,
-                overlap: int = 1, lease_seconds: int = 600, name: str = "P") -> int:
+    def project(
+        self,
+        admin: Actor,
+        workspace_id: int,
+        *,
+        schema: dict[str, Any] | None = None,
+        overlap: int = 1,
+        lease_seconds: int = 600,
+        name: str = "P",
+    ) -> int:
         from consenso.services.projects import create_project
 
         return create_project(
-            self.db, admin.principal, workspace_id=workspace_id, name=name, schema=schema or SENTIMENT_SCHEMA,
-            overlap=overlap, lease_seconds=lease_seconds,
+            self.db,
+            admin.principal,
+            workspace_id=workspace_id,
+            name=name,
+            schema=schema or SENTIMENT_SCHEMA,
+            overlap=overlap,
+            lease_seconds=lease_seconds,
         ).id
 
     def tasks(self, admin: Actor, project_id: int, texts: list[str]) -> list[int]:

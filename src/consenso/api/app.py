@@ -50,7 +50,9 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(v1_router)
 
-    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount(
+        "/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui"
+    )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/docs", include_in_schema=False)
@@ -62,14 +64,22 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         built = WEB_DIR / "index.html"
         return FileResponse(built if built.exists() else STATIC_DIR / "index.html", media_type="text/html")
 
-    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes, exempt=[r"^/api/v1/projects/\d+/tasks$"])
+    app.add_middleware(
+        BodyLimitMiddleware, limit=settings.max_body_bytes, exempt=[r"^/api/v1/projects/\d+/tasks$"]
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-CSRF-Token", "Accept-Language"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-CSRF-Token",
+                "Accept-Language",
+            ],
         )
     app.add_middleware(SecurityHeadersMiddleware)
     return app

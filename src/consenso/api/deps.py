@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from consenso.core.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from consenso.services import auth
@@ -18,12 +18,12 @@ CSRF_HEADER: Final = "X-CSRF-Token"
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -34,7 +34,7 @@ def client_origin(request: Request) -> str:
 
 def current_principal(request: Request) -> Principal:
     """Bearer token first; otherwise the session cookie, with the CSRF header required on writes."""
-    db = get_db(request)
+    db: Database = request.app.state.db
     authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, credential = authorization.partition(" ")
@@ -43,9 +43,11 @@ def current_principal(request: Request) -> Principal:
         return auth.authenticate_token(db, credential.strip())
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        settings = get_settings(request)
+        settings: Settings = request.app.state.settings
         principal = auth.authenticate_session(db, cookie, idle_seconds=settings.session_idle_seconds)
-        if request.method not in SAFE_METHODS and not auth.csrf_matches(principal, request.headers.get(CSRF_HEADER)):
+        if request.method not in SAFE_METHODS and not auth.csrf_matches(
+            principal, request.headers.get(CSRF_HEADER)
+        ):
             raise PermissionDenied("csrf_failed")
         return principal
     raise NotAuthenticated("not_authenticated")
@@ -56,11 +58,19 @@ DB = Annotated[Database, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 
-def idempotency_key(
-    key: Annotated[str | None, Header(alias="Idempotency-Key", description="Retry-safe key, unique per request")] = None,
+async def idempotency_key(
+    key: Annotated[
+        str | None, Header(alias="Idempotency-Key", description="Retry-safe key, unique per request")
+    ] = None,
 ) -> str | None:
     if key is None:
         return None
     if not (1 <= len(key) <= 200) or not key.isascii() or not key.isprintable():
         raise InvalidInput("invalid_idempotency_key")
     return key
+
+
+# Ids are 64-bit integers in the database; a larger id in a URL is simply not found (see api/errors.py).
+MAX_ID: Final = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Object id")]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -92,6 +92,11 @@ async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     if json_errors:
         reason = str(json_errors[0].get("ctx", {}).get("error", "")) or "invalid JSON"
         return error_response(400, "malformed_json", translate("malformed_json", lang, reason=reason))
+    if errs and all(e.get("loc", ("",))[0] == "path" and e.get("type") == "less_than_equal" for e in errs):
+        # a path id beyond the 64-bit range cannot exist: it is simply not found
+        name = str(errs[0]["loc"][-1]).removesuffix("_id")
+        kind = errors.NotFound("not_found", kind_key=f"kind_{name}")
+        return error_response(404, "not_found", kind.message(lang))
     details = [
         {
             "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",

@@ -42,8 +42,12 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-app = typer.Typer(help=translate("cli_help", "en") + " / " + translate("cli_help", "es"), no_args_is_help=True,
-                  add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help=translate("cli_help", "en") + " / " + translate("cli_help", "es"),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 user_app = typer.Typer(help="Users / Usuarios", no_args_is_help=True)
 token_app = typer.Typer(help="Access tokens / Tokens de acceso", no_args_is_help=True)
 db_app = typer.Typer(help="Database / Base de datos", no_args_is_help=True)
@@ -53,7 +57,11 @@ app.add_typer(db_app, name="db")
 
 DatabaseUrl = Annotated[
     str | None,
-    typer.Option("--database-url", envvar="CONSENSO_DATABASE_URL", help="SQLAlchemy URL; default: SQLite in the data dir"),
+    typer.Option(
+        "--database-url",
+        envvar="CONSENSO_DATABASE_URL",
+        help="SQLAlchemy URL; default: SQLite in the data dir",
+    ),
 ]
 
 
@@ -65,7 +73,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version")
+    ] = False,
 ) -> None:
     """Consenso command line."""
 
@@ -109,7 +119,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
-    access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = False,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request")
+    ] = False,
     migrate: Annotated[bool, typer.Option("--migrate/--no-migrate", help="Upgrade the schema first")] = True,
 ) -> None:
     """Run the API and web server."""
@@ -126,7 +138,13 @@ def serve(
         err.print(t("cli_migrating"))
         _open(settings).dispose()
     err.print(
-        t("cli_serving", version=__version__, host=host, port=port, database=_redact(settings.resolved_database_url))
+        t(
+            "cli_serving",
+            version=__version__,
+            host=host,
+            port=port,
+            database=_redact(settings.resolved_database_url),
+        )
     )
     uvicorn.run(
         "consenso.api.asgi:app_from_environment",
@@ -151,7 +169,9 @@ def demo(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards")
+    ] = True,
 ) -> None:
     """Create (or refresh) the demo project and its users, print the credentials, then serve."""
     from consenso.services.demo import create_demo
@@ -164,7 +184,9 @@ def demo(
         _handle(exc)
     finally:
         db.dispose()
-    out.print(t("cli_demo_ready", workspace=result.workspace_id, project=result.project_id, tasks=result.task_count))
+    out.print(
+        t("cli_demo_ready", workspace=result.workspace_id, project=result.project_id, tasks=result.task_count)
+    )
     out.print(t("cli_demo_open", url=f"http://{host}:{port}/"))
     table = Table()
     table.add_column(t("cli_demo_col_role"))
@@ -191,9 +213,10 @@ def db_upgrade(database_url: DatabaseUrl = None) -> None:
 
 
 def _read_password(password: str | None) -> str:
-    if password is not None and password != "-":
+    from_stdin = "-"
+    if password is not None and password != from_stdin:
         return password
-    if password == "-" or not sys.stdin.isatty():
+    if password == from_stdin or not sys.stdin.isatty():
         value = sys.stdin.readline().rstrip("\r\n")
         if not value:
             fail(t("cli_password_stdin_empty"))
@@ -204,7 +227,9 @@ def _read_password(password: str | None) -> str:
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Option(help="E-mail (the login name)")],
-    password: Annotated[str | None, typer.Option(help="Password; '-' or omitted: read from stdin / prompt")] = None,
+    password: Annotated[
+        str | None, typer.Option(help="Password; '-' or omitted: read from stdin / prompt")
+    ] = None,
     admin: Annotated[bool, typer.Option("--admin", help="Make an instance admin")] = False,
     name: Annotated[str, typer.Option(help="Display name")] = "",
     locale: Annotated[str, typer.Option(help="Interface language: en or es")] = "en",
@@ -219,13 +244,26 @@ def user_add(
     db = _open(_settings(database_url))
     try:
         created = users.create_user(
-            db, None, email=email, password=secret, name=name, is_admin=admin, locale=locale if locale in ("en", "es") else "en"
+            db,
+            None,
+            email=email,
+            password=secret,
+            name=name,
+            is_admin=admin,
+            locale=locale if locale in ("en", "es") else "en",
         )
     except ConsensoError as exc:
         _handle(exc)
     finally:
         db.dispose()
-    err.print(t("cli_user_created", id=created.id, email=created.email, admin=t("cli_admin_suffix") if admin else ""))
+    err.print(
+        t(
+            "cli_user_created",
+            id=created.id,
+            email=created.email,
+            admin=t("cli_admin_suffix") if admin else "",
+        )
+    )
     print(orjson.dumps({"id": created.id, "email": created.email, "is_admin": created.is_admin}).decode())
 
 
@@ -253,8 +291,12 @@ def token_create(
     print(created.token)
 
 
-_SUFFIX_TYPES = {".json": "application/json", ".jsonl": "application/x-ndjson", ".ndjson": "application/x-ndjson",
-                 ".csv": "text/csv"}
+_SUFFIX_TYPES = {
+    ".json": "application/json",
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+    ".csv": "text/csv",
+}
 _FORMAT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "csv": "text/csv"}
 
 
@@ -262,7 +304,9 @@ _FORMAT_TYPES = {"json": "application/json", "jsonl": "application/x-ndjson", "c
 def import_file(
     project: Annotated[int, typer.Argument(help="Project id")],
     path: Annotated[Path, typer.Argument(help="A .json (array), .jsonl or .csv file")],
-    fmt: Annotated[str | None, typer.Option("--format", help="json, jsonl or csv (default: from the suffix)")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="json, jsonl or csv (default: from the suffix)")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Import tasks into a project: all or nothing, with a progress bar."""
@@ -284,19 +328,25 @@ def import_file(
             def report(records: int, read: int) -> None:
                 progress.update(task, completed=read)
 
-            result = task_import.import_tasks(db, admin, project, raw, content_type, progress=report, origin="cli")
+            result = task_import.import_tasks(
+                db, admin, project, raw, content_type, progress=report, origin="cli"
+            )
             progress.update(task, completed=size)
     except ConsensoError as exc:
         _handle(exc)
     finally:
         db.dispose()
-    out.print(t("cli_imported", created=result.created, duplicates=result.duplicates, task_count=result.task_count))
+    out.print(
+        t("cli_imported", created=result.created, duplicates=result.duplicates, task_count=result.task_count)
+    )
 
 
 @app.command("export")
 def export_file(
     project: Annotated[int, typer.Argument(help="Project id")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
     database_url: DatabaseUrl = None,
 ) -> None:

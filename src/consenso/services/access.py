@@ -6,6 +6,8 @@ cannot be probed across workspaces.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from consenso.core.errors import NotFound, PermissionDenied
@@ -27,13 +29,25 @@ def require(role: Role, action: Action) -> None:
         raise PermissionDenied("permission_denied", action=action.value, role=role.value)
 
 
-def project_for(session: Session, principal: Principal, project_id: int, action: Action) -> tuple[Project, Role]:
+def project_for(
+    session: Session, principal: Principal, project_id: int, action: Action
+) -> tuple[Project, Role]:
     found = project_repo.project_with_role(session, project_id, principal.user_id)
     role = effective_role(found[1], principal) if found else None
     if found is None or role is None:
         raise NotFound("not_found", kind_key="kind_project")
     require(role, action)
     return found[0], role
+
+
+def project_access(session: Session, principal: Principal, project_id: int, action: Action) -> tuple[Any, Role]:
+    """Like ``project_for`` for the hot path: a light row (id, workspace_id, lease_seconds, ...) and the role."""
+    row = project_repo.access_row(session, project_id, principal.user_id)
+    role = effective_role(row.role, principal) if row else None
+    if row is None or role is None:
+        raise NotFound("not_found", kind_key="kind_project")
+    require(role, action)
+    return row, role
 
 
 def workspace_role(session: Session, principal: Principal, workspace_id: int) -> Role:

@@ -27,7 +27,7 @@ from consenso.core.assignment import (
 )
 from consenso.core.errors import AlreadyAnnotated, IdempotencyKeyReused, NoFreeSlot, NotFound
 from consenso.core.permissions import Action
-from consenso.services.access import effective_role, project_for, require
+from consenso.services.access import effective_role, project_access, require
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.services.projects import schema_cache
@@ -76,13 +76,15 @@ class AnnotationView:
         )
 
 
-def next_task(db: Database, principal: Principal, project_id: int, now: datetime | None = None) -> LeasedTask | None:
+def next_task(
+    db: Database, principal: Principal, project_id: int, now: datetime | None = None
+) -> LeasedTask | None:
     """The caller's live lease if they hold one, else a new lease on the next open task; None when done."""
     at = now or utcnow()
 
     def attempt() -> LeasedTask | None:
         with db.write() as session:
-            project, _ = project_for(session, principal, project_id, Action.ANNOTATE)
+            project, _ = project_access(session, principal, project_id, Action.ANNOTATE)
             held = assignment_repo.current_lease(session, project_id, principal.user_id)
             lease = Lease(held[0], held[1]) if held else None
             decision = choose_next(lease, [], at)
@@ -90,11 +92,15 @@ def next_task(db: Database, principal: Principal, project_id: int, now: datetime
                 return _leased(session, decision.task_id, held[1])
             assignment_repo.reclaim_expired_leases(session, project_id, at)
             rows = assignment_repo.open_candidates(session, project_id, principal.user_id)
-            candidates = [Candidate(task_id=r[0], slots_taken=r[1], overlap=r[2], priority=r[3]) for r in rows]
+            candidates = [
+                Candidate(task_id=r[0], slots_taken=r[1], overlap=r[2], priority=r[3]) for r in rows
+            ]
             decision = choose_next(None, candidates, at)
             if isinstance(decision, NothingLeft):
                 return None
-            if not isinstance(decision, AssignTask) or not assignment_repo.take_slot(session, decision.task_id):
+            if not isinstance(decision, AssignTask) or not assignment_repo.take_slot(
+                session, decision.task_id
+            ):
                 raise RuntimeError("candidate task was full although it was locked")
             expires = at + timedelta(seconds=project.lease_seconds)
             assignment_repo.add_lease(session, decision.task_id, project_id, principal.user_id, at, expires)
@@ -127,7 +133,9 @@ def skip_task(db: Database, principal: Principal, task_id: int, now: datetime | 
                     session, task_id, task.project_id, principal.user_id, AssignmentState.SKIPPED, at
                 )
             elif current.state == AssignmentState.LEASED:
-                assignment_repo.release_lease(session, task_id, current.id, at, new_state=AssignmentState.SKIPPED)
+                assignment_repo.release_lease(
+                    session, task_id, current.id, at, new_state=AssignmentState.SKIPPED
+                )
             elif current.state == AssignmentState.SUBMITTED:
                 raise AlreadyAnnotated("already_annotated", task_id=task_id)
             else:
@@ -136,8 +144,12 @@ def skip_task(db: Database, principal: Principal, task_id: int, now: datetime | 
     with_retries(attempt)
 
 
-def request_fingerprint(task_id: int, result: Any, lead_time_ms: int | None) -> bytes:
-    body = orjson.dumps({"task_id": task_id, "result": result, "lead_time_ms": lead_time_ms}, option=orjson.OPT_SORT_KEYS)
+def request_fingerprint(task_id: int, result: Any, lead_time_ms: int | None, origin: str) -> bytes:
+    """What makes two submissions 'the same request' for an Idempotency-Key: every field of the body."""
+    body = orjson.dumps(
+        {"task_id": task_id, "result": result, "lead_time_ms": lead_time_ms, "origin": origin},
+        option=orjson.OPT_SORT_KEYS,
+    )
     return hashlib.sha256(body).digest()
 
 
@@ -154,7 +166,7 @@ def submit_annotation(
 ) -> tuple[AnnotationView, bool]:
     """Store one annotation. Returns it and whether it was created now (False: an idempotent replay)."""
     at = now or utcnow()
-    fingerprint = request_fingerprint(task_id, result, lead_time_ms)
+    fingerprint = request_fingerprint(task_id, result, lead_time_ms, origin)
 
     def attempt() -> tuple[AnnotationView, bool]:
         with db.write() as session:
@@ -168,7 +180,7 @@ def submit_annotation(
                 if earlier is not None:
                     if earlier.task_id != task_id or earlier.request_hash != fingerprint:
                         raise IdempotencyKeyReused("idempotency_key_reused", key=idempotency_key)
-                    return AnnotationView.of(earlier), False
+                    return AnnotationView(*earlier[:-1]), False
             schema_cache.get(session, task.schema_version_id).validate_result(result, task.data)
             current = assignment_repo.get_assignment(session, task_id, principal.user_id)
             outcome = decide_submission(
@@ -186,7 +198,9 @@ def submit_annotation(
             if outcome is SubmissionOutcome.REJECT_NO_FREE_SLOT:
                 raise NoFreeSlot("no_free_slot", task_id=task_id, overlap=task.overlap)
             if outcome is SubmissionOutcome.RECLAIM_AND_TAKE_SLOT and current is not None:
-                assignment_repo.release_lease(session, task_id, current.id, at, new_state=AssignmentState.EXPIRED)
+                assignment_repo.release_lease(
+                    session, task_id, current.id, at, new_state=AssignmentState.EXPIRED
+                )
             if outcome is not SubmissionOutcome.USE_LEASE and not assignment_repo.take_slot(session, task_id):
                 raise NoFreeSlot("no_free_slot", task_id=task_id, overlap=task.overlap)
             if current is None:
@@ -196,22 +210,32 @@ def submit_annotation(
             else:
                 assignment_repo.set_assignment_state(session, current.id, AssignmentState.SUBMITTED, at)
             assignment_repo.count_annotation(session, task_id)
-            row = annotation_repo.add_annotation(
+            annotation_id = annotation_repo.insert_annotation(
                 session,
-                Annotation(
-                    task_id=task_id,
-                    project_id=task.project_id,
-                    annotator_id=principal.user_id,
-                    result=result,
-                    lead_time_ms=lead_time_ms,
-                    schema_version_id=task.schema_version_id,
-                    guideline_version_id=task.guideline_version_id,
-                    origin=origin,
-                    idempotency_key=idempotency_key,
-                    request_hash=fingerprint,
-                    created_at=at,
-                ),
+                task_id=task_id,
+                project_id=task.project_id,
+                annotator_id=principal.user_id,
+                result=result,
+                lead_time_ms=lead_time_ms,
+                schema_version_id=task.schema_version_id,
+                guideline_version_id=task.guideline_version_id,
+                origin=origin,
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint,
+                created_at=at,
             )
-            return AnnotationView.of(row), True
+            view = AnnotationView(
+                annotation_id,
+                task_id,
+                task.project_id,
+                principal.user_id,
+                result,
+                lead_time_ms,
+                origin,
+                task.schema_version_id,
+                task.guideline_version_id,
+                at,
+            )
+            return view, True
 
     return with_retries(attempt)

@@ -18,7 +18,7 @@ from consenso.store.database import Database
 from consenso.store.models import ApiToken, AuditEvent, AuthSession
 from consenso.store.repositories import users as user_repo
 
-TOKEN_PREFIX = "cns_"
+TOKEN_PREFIX = "cns_"  # noqa: S105 (a public prefix, not a secret)
 MIN_PASSWORD_LENGTH = 8
 _TOUCH_EVERY = timedelta(seconds=60)  # write last-used times at most once a minute per credential
 _hasher = PasswordHasher()
@@ -131,21 +131,22 @@ def logout(db: Database, principal: Principal, now: datetime | None = None) -> N
 def authenticate_token(db: Database, raw: str, now: datetime | None = None) -> Principal:
     now = now or utcnow()
     with db.read() as session:
-        found = user_repo.find_token_owner(session, digest(raw))
-    if found is None:
+        row = user_repo.find_token_owner(session, digest(raw))
+    if row is None:
         raise NotAuthenticated("invalid_token")
-    token, user = found
-    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         raise NotAuthenticated("invalid_token")
-    if not user.is_active:
+    if not row.is_active:
         raise NotAuthenticated("user_inactive")
-    if token.last_used_at is None or now - token.last_used_at > _TOUCH_EVERY:
+    if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
         with db.write() as session:
-            user_repo.touch_token(session, token.id, now)
-    return Principal(user_id=user.id, email=user.email, is_admin=user.is_admin, via="token")
+            user_repo.touch_token(session, row.id, now)
+    return Principal(user_id=row.user_id, email=row.email, is_admin=row.is_admin, via="token")
 
 
-def authenticate_session(db: Database, raw: str, *, idle_seconds: int, now: datetime | None = None) -> Principal:
+def authenticate_session(
+    db: Database, raw: str, *, idle_seconds: int, now: datetime | None = None
+) -> Principal:
     now = now or utcnow()
     with db.read() as session:
         found = user_repo.find_session_owner(session, digest(raw))

@@ -18,6 +18,7 @@ from consenso.store.repositories import tasks as task_repo
 
 T = TypeVar("T")
 MAX_LIMIT = 1000
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def decode_cursor(cursor: str | None) -> int:
         last_id = int(value)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("invalid_cursor") from None
-    if kind != "id" or last_id < 0:
+    if kind != "id" or not 0 <= last_id <= MAX_ID:
         raise InvalidInput("invalid_cursor")
     return last_id
 
@@ -74,7 +75,10 @@ def list_tasks(
         rows = task_repo.list_page(
             session, project_id, after_id=after, offset=offset, limit=limit + 1, annotator_id=only
         )
-        items = [TaskView(t.id, t.project_id, t.data, t.meta, t.annotation_count, t.created_at) for t in rows[:limit]]
+        items = [
+            TaskView(t.id, t.project_id, t.data, t.meta, t.annotation_count, t.created_at)
+            for t in rows[:limit]
+        ]
     next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
     return Page(items, next_cursor)
 

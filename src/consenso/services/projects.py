@@ -170,7 +170,9 @@ def update_project(
             row = project_repo.add_schema_version(session, project.id, parsed.to_json(), principal.user_id)
             project.schema_version_id = row.id
         if changes.get("guidelines") is not None:
-            g = project_repo.add_guideline_version(session, project.id, dict(changes["guidelines"]), principal.user_id)
+            g = project_repo.add_guideline_version(
+                session, project.id, dict(changes["guidelines"]), principal.user_id
+            )
             project.guideline_version_id = g.id
         project.updated_at = now
         session.add(

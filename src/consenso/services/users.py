@@ -31,7 +31,9 @@ class UserView:
 
     @classmethod
     def of(cls, user: User) -> UserView:
-        return cls(user.id, user.email, user.name, user.is_admin, user.is_active, user.locale, user.created_at)
+        return cls(
+            user.id, user.email, user.name, user.is_admin, user.is_active, user.locale, user.created_at
+        )
 
 
 def normalise_email(email: str) -> str:

@@ -37,7 +37,9 @@ class MemberView:
     created_at: datetime
 
 
-def create_workspace(db: Database, principal: Principal, name: str, now: datetime | None = None) -> WorkspaceView:
+def create_workspace(
+    db: Database, principal: Principal, name: str, now: datetime | None = None
+) -> WorkspaceView:
     """Instance admins create workspaces; the creator becomes the workspace's admin."""
     if not principal.is_admin:
         raise PermissionDenied("admin_required")
@@ -45,7 +47,8 @@ def create_workspace(db: Database, principal: Principal, name: str, now: datetim
     with db.write() as session:
         ws = workspace_repo.add_workspace(session, Workspace(name=name, created_at=now))
         workspace_repo.add_membership(
-            session, Membership(workspace_id=ws.id, user_id=principal.user_id, role=Role.ADMIN.value, created_at=now)
+            session,
+            Membership(workspace_id=ws.id, user_id=principal.user_id, role=Role.ADMIN.value, created_at=now),
         )
         session.add(
             AuditEvent(
@@ -62,7 +65,9 @@ def create_workspace(db: Database, principal: Principal, name: str, now: datetim
 
 def list_workspaces(db: Database, principal: Principal) -> list[WorkspaceView]:
     with db.read() as session:
-        rows = workspace_repo.list_workspaces_for(session, principal.user_id, all_workspaces=principal.is_admin)
+        rows = workspace_repo.list_workspaces_for(
+            session, principal.user_id, all_workspaces=principal.is_admin
+        )
         return [WorkspaceView(w.id, w.name, role, w.created_at) for w, role in rows]
 
 
@@ -104,7 +109,8 @@ def add_member(
             if workspace_repo.get_membership(session, workspace_id, user.id) is not None:
                 raise AlreadyExists("already_member")
             member = workspace_repo.add_membership(
-                session, Membership(workspace_id=workspace_id, user_id=user.id, role=role.value, created_at=now)
+                session,
+                Membership(workspace_id=workspace_id, user_id=user.id, role=role.value, created_at=now),
             )
             session.add(
                 AuditEvent(
@@ -117,7 +123,9 @@ def add_member(
                     created_at=now,
                 )
             )
-            return MemberView(member.id, workspace_id, user.id, user.email, user.name, member.role, member.created_at)
+            return MemberView(
+                member.id, workspace_id, user.id, user.email, user.name, member.role, member.created_at
+            )
     except IntegrityError as exc:  # the same member added concurrently
         raise AlreadyExists("already_member") from exc
 

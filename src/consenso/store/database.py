@@ -8,8 +8,9 @@ concurrent writers correct.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,9 @@ class Database:
                 json_deserializer=orjson.loads,
             )
             self.write_engine = self.read_engine
+        # SQLite has one writer at a time. Threads of this process queue on a lock instead of in SQLite's
+        # busy handler, which sleeps in steps of up to 100 ms and turns contention into long tails.
+        self._write_lock: threading.Lock | nullcontext[None] = threading.Lock() if self.is_sqlite else nullcontext()
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=False)
 
@@ -84,7 +88,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: commits when the block ends normally, rolls back on an exception."""
-        with self._write_sessions() as session, session.begin():
+        with self._write_lock, self._write_sessions() as session, session.begin():
             yield session
 
     @contextmanager

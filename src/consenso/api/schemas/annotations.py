@@ -9,7 +9,7 @@ from consenso.api.schemas import Read, Strict
 
 
 class AnnotationCreate(Strict):
-    result: dict[str, Any] = Field(description="Keyed by control name, e.g. {\"sentiment\": \"positive\"}")
+    result: dict[str, Any] = Field(description='Keyed by control name, e.g. {"sentiment": "positive"}')
     lead_time_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
     origin: Literal["human", "prediction_accepted", "prediction_edited"] = "human"
 

@@ -16,14 +16,18 @@ class LoginRead(Read):
     user_id: int
     email: str
     is_admin: bool
-    csrf_token: str = Field(description="Send it back as the X-CSRF-Token header on cookie-authenticated writes")
+    csrf_token: str = Field(
+        description="Send it back as the X-CSRF-Token header on cookie-authenticated writes"
+    )
     expires_at: datetime
 
 
 class TokenCreate(Strict):
     name: str = Field(default="", max_length=200)
     expires_at: datetime | None = None
-    user_email: str | None = Field(default=None, description="Instance admins may create a token for another user")
+    user_email: str | None = Field(
+        default=None, description="Instance admins may create a token for another user"
+    )
 
 
 class TokenRead(Read):

@@ -17,9 +17,11 @@ class ProjectCreate(Strict):
     workspace_id: int
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
-    label_schema: dict[str, Any] = Field(alias="schema", description="Label schema v1: {\"controls\": [...]}")
+    label_schema: dict[str, Any] = Field(alias="schema", description='Label schema v1: {"controls": [...]}')
     overlap: int = Field(default=1, ge=1, le=100, description="Independent annotations wanted per task")
-    lease_seconds: int = Field(default=3600, ge=10, le=7 * 24 * 3600, description="How long a served task is held")
+    lease_seconds: int = Field(
+        default=3600, ge=10, le=7 * 24 * 3600, description="How long a served task is held"
+    )
     guidelines: Guidelines | None = None
 
 

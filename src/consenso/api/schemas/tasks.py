@@ -11,7 +11,9 @@ from consenso.api.schemas import Read
 class ImportRead(Read):
     received: int = Field(description="Records read from the body")
     created: int = Field(description="New tasks stored")
-    duplicates: int = Field(description="Exact duplicates skipped (same data already in the project or the body)")
+    duplicates: int = Field(
+        description="Exact duplicates skipped (same data already in the project or the body)"
+    )
     task_count: int = Field(description="Tasks in the project after the import")
 
 

@@ -74,4 +74,12 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-__all__ = ["CATALOG", "DEFAULT_LANGUAGE", "LANGUAGES", "Language", "negotiate_language", "placeholders", "translate"]
+__all__ = [
+    "CATALOG",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "Language",
+    "negotiate_language",
+    "placeholders",
+    "translate",
+]

@@ -5,7 +5,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Consenso: self-hosted annotation with quality you can prove.",
         "es": "Consenso: anotación autoalojada con calidad demostrable.",
     },
-    "cli_migrating": {"en": "Upgrading the database schema…", "es": "Actualizando el esquema de la base de datos…"},
+    "cli_migrating": {
+        "en": "Upgrading the database schema…",
+        "es": "Actualizando el esquema de la base de datos…",
+    },
     "cli_db_current": {
         "en": "Database is at revision {revision} ({url}).",
         "es": "La base de datos está en la revisión {revision} ({url}).",

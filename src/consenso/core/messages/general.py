@@ -73,7 +73,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The body is larger than the limit of {limit} bytes.",
         "es": "El cuerpo supera el límite de {limit} bytes.",
     },
-    "conflict": {"en": "The request conflicts with the current state.", "es": "La solicitud contradice el estado actual."},
+    "conflict": {
+        "en": "The request conflicts with the current state.",
+        "es": "La solicitud contradice el estado actual.",
+    },
     "already_exists": {"en": "{kind} already exists.", "es": "{kind} ya existe."},
     "already_member": {
         "en": "This user is already a member of the workspace.",

@@ -29,8 +29,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "falta el campo '{field}' (lo lee el control '{control}' del esquema)",
     },
     "import_missing_data": {
-        "en": "field 'data' is missing (a task is {{\"data\": {{...}}, \"meta\": {{...}}}})",
-        "es": "falta el campo 'data' (una tarea es {{\"data\": {{...}}, \"meta\": {{...}}}})",
+        "en": 'field \'data\' is missing (a task is {{"data": {{...}}, "meta": {{...}}}})',
+        "es": 'falta el campo \'data\' (una tarea es {{"data": {{...}}, "meta": {{...}}}})',
     },
     "import_field_not_text": {
         "en": "field '{field}' must be a string (control '{control}' shows it as text)",

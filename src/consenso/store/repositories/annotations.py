@@ -3,23 +3,73 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from consenso.store.models import Annotation
 
+# Hot path (every submission): built once, columns only.
+_COLUMNS = (
+    Annotation.id,
+    Annotation.task_id,
+    Annotation.project_id,
+    Annotation.annotator_id,
+    Annotation.result,
+    Annotation.lead_time_ms,
+    Annotation.origin,
+    Annotation.schema_version_id,
+    Annotation.guideline_version_id,
+    Annotation.created_at,
+    Annotation.request_hash,
+)
+_BY_KEY = select(*_COLUMNS).where(
+    Annotation.annotator_id == bindparam("annotator_id"), Annotation.idempotency_key == bindparam("key")
+)
+_INSERT = insert(Annotation).returning(Annotation.id)
 
-def add_annotation(session: Session, annotation: Annotation) -> Annotation:
-    session.add(annotation)
-    session.flush()
-    return annotation
+
+def insert_annotation(
+    session: Session,
+    *,
+    task_id: int,
+    project_id: int,
+    annotator_id: int,
+    result: dict[str, Any],
+    lead_time_ms: int | None,
+    schema_version_id: int,
+    guideline_version_id: int | None,
+    origin: str,
+    idempotency_key: str | None,
+    request_hash: bytes,
+    created_at: datetime,
+) -> int:
+    """Insert one annotation and return its id."""
+    return int(
+        session.execute(
+            _INSERT,
+            {
+                "task_id": task_id,
+                "project_id": project_id,
+                "annotator_id": annotator_id,
+                "result": result,
+                "lead_time_ms": lead_time_ms,
+                "schema_version_id": schema_version_id,
+                "guideline_version_id": guideline_version_id,
+                "origin": origin,
+                "idempotency_key": idempotency_key,
+                "request_hash": request_hash,
+                "created_at": created_at,
+            },
+        ).scalar_one()
+    )
 
 
-def by_idempotency_key(session: Session, annotator_id: int, key: str) -> Annotation | None:
-    return session.scalars(
-        select(Annotation).where(Annotation.annotator_id == annotator_id, Annotation.idempotency_key == key)
-    ).first()
+def by_idempotency_key(session: Session, annotator_id: int, key: str) -> Any:
+    """The annotation this annotator stored under ``key`` (a row of named columns), or None."""
+    return session.connection().execute(_BY_KEY, {"annotator_id": annotator_id, "key": key}).first()
 
 
 def list_page(

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, insert, select, update
+from sqlalchemy import CursorResult, and_, bindparam, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from consenso.store.models import Assignment, Membership, Project, Task
@@ -47,28 +47,95 @@ class AssignmentRow:
     expires_at: datetime
 
 
+def _rowcount(result: Any) -> int:
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
 def _for_update(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+# Statements of the hot path are built once, with bind parameters (SQLAlchemy then only fills values in).
+_CURRENT_LEASE = select(Assignment.task_id, Assignment.expires_at).where(
+    Assignment.project_id == bindparam("project_id"),
+    Assignment.annotator_id == bindparam("annotator_id"),
+    Assignment.state == "leased",
+)
+_EXPIRED_LEASES = (
+    select(Assignment.id, Assignment.task_id)
+    .where(
+        Assignment.project_id == bindparam("project_id"),
+        Assignment.state == "leased",
+        Assignment.expires_at <= bindparam("now"),
+    )
+    .limit(bindparam("limit"))
+)
+_LOCK_TASK = select(Task.id).where(Task.id == bindparam("task_id")).with_for_update()
+_TOUCHED = exists().where(
+    and_(Assignment.task_id == Task.id, Assignment.annotator_id == bindparam("annotator_id"))
+)
+_CANDIDATES = (
+    select(Task.id, Task.slots_taken, Task.overlap, Task.priority)
+    .where(Task.project_id == bindparam("project_id"), Task.slots_taken < Task.overlap, ~_TOUCHED)
+    .order_by(Task.priority.desc(), Task.id)
+    .limit(bindparam("limit"))
+)
+_CANDIDATES_LOCKED = _CANDIDATES.with_for_update(skip_locked=True, of=Task)
+_TAKE_SLOT = (
+    update(Task)
+    .where(Task.id == bindparam("task_id"), Task.slots_taken < Task.overlap)
+    .values(slots_taken=Task.slots_taken + 1)
+)
+_FREE_SLOT = update(Task).where(Task.id == bindparam("task_id")).values(slots_taken=Task.slots_taken - 1)
+_COUNT_ANNOTATION = (
+    update(Task).where(Task.id == bindparam("task_id")).values(annotation_count=Task.annotation_count + 1)
+)
+_ADD_ASSIGNMENT = insert(Assignment)
+_GET_TASK = select(Task.id, Task.project_id, Task.data, Task.meta).where(Task.id == bindparam("task_id"))
+_GET_ASSIGNMENT = select(Assignment.id, Assignment.state, Assignment.expires_at).where(
+    Assignment.task_id == bindparam("task_id"), Assignment.annotator_id == bindparam("annotator_id")
+)
+_TASK_FOR_SUBMISSION = (
+    select(
+        Task.id,
+        Task.project_id,
+        Project.workspace_id,
+        Task.data,
+        Task.slots_taken,
+        Task.overlap,
+        Project.schema_version_id,
+        Project.guideline_version_id,
+        Membership.role,
+    )
+    .join(Project, Project.id == Task.project_id)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Task.id == bindparam("task_id"))
+)
+_TASK_FOR_SUBMISSION_LOCKED = _TASK_FOR_SUBMISSION.with_for_update(of=Task)
+_RELEASE = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"), Assignment.state == "leased")
+    .values(state=bindparam("state"), finished_at=bindparam("now"))
+)
+_RELEASE_IF_EXPIRED = _RELEASE.where(Assignment.expires_at <= bindparam("now"))
+_SET_STATE = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"))
+    .values(state=bindparam("state"), finished_at=bindparam("now"))
+)
+
+
 def current_lease(session: Session, project_id: int, annotator_id: int) -> tuple[int, datetime] | None:
-    row = session.execute(
-        select(Assignment.task_id, Assignment.expires_at).where(
-            Assignment.project_id == project_id,
-            Assignment.annotator_id == annotator_id,
-            Assignment.state == "leased",
-        )
-    ).first()
+    row = session.connection().execute(_CURRENT_LEASE, {"project_id": project_id, "annotator_id": annotator_id}).first()
     return (row[0], row[1]) if row else None
 
 
 def reclaim_expired_leases(session: Session, project_id: int, now: datetime, limit: int = 200) -> int:
     """Turn leases past their expiry into ``expired`` and give their slots back. Returns how many."""
-    expired = session.execute(
-        select(Assignment.id, Assignment.task_id)
-        .where(Assignment.project_id == project_id, Assignment.state == "leased", Assignment.expires_at <= now)
-        .limit(limit)
-    ).all()
+    expired = session.connection().execute(_EXPIRED_LEASES, {"project_id": project_id, "now": now, "limit": limit}).all()
     reclaimed = 0
     for assignment_id, task_id in sorted(expired, key=lambda r: r[1]):
         if release_lease(session, task_id, assignment_id, now, new_state="expired", only_if_expired=True):
@@ -87,132 +154,94 @@ def release_lease(
 ) -> bool:
     """Move one leased assignment to ``new_state`` and free its slot; False if someone else did it first."""
     lock_task(session, task_id)
-    conditions = [Assignment.id == assignment_id, Assignment.state == "leased"]
-    if only_if_expired:
-        conditions.append(Assignment.expires_at <= now)
-    changed = session.execute(
-        update(Assignment).where(*conditions).values(state=new_state, finished_at=now)
-    ).rowcount
+    stmt = _RELEASE_IF_EXPIRED if only_if_expired else _RELEASE
+    changed = _rowcount(
+        session.connection().execute(stmt, {"assignment_id": assignment_id, "state": new_state, "now": now})
+    )
     if changed != 1:
         return False
-    session.execute(update(Task).where(Task.id == task_id).values(slots_taken=Task.slots_taken - 1))
+    session.connection().execute(_FREE_SLOT, {"task_id": task_id})
     return True
 
 
 def lock_task(session: Session, task_id: int) -> None:
     if _for_update(session):
-        session.execute(select(Task.id).where(Task.id == task_id).with_for_update())
+        session.connection().execute(_LOCK_TASK, {"task_id": task_id})
 
 
 def open_candidates(session: Session, project_id: int, annotator_id: int, limit: int = 1) -> Sequence[Any]:
     """Open tasks this annotator never touched, in serving order (priority, then oldest)."""
-    touched = exists().where(and_(Assignment.task_id == Task.id, Assignment.annotator_id == annotator_id))
-    stmt = (
-        select(Task.id, Task.slots_taken, Task.overlap, Task.priority)
-        .where(Task.project_id == project_id, Task.slots_taken < Task.overlap, ~touched)
-        .order_by(Task.priority.desc(), Task.id)
-        .limit(limit)
-    )
-    if _for_update(session):
-        stmt = stmt.with_for_update(skip_locked=True, of=Task)
-    return session.execute(stmt).all()
+    stmt = _CANDIDATES_LOCKED if _for_update(session) else _CANDIDATES
+    return session.execute(
+        stmt, {"project_id": project_id, "annotator_id": annotator_id, "limit": limit}
+    ).all()
 
 
 def take_slot(session: Session, task_id: int) -> bool:
     """Atomically take one free slot of a task; False when it is full."""
-    return (
-        session.execute(
-            update(Task)
-            .where(Task.id == task_id, Task.slots_taken < Task.overlap)
-            .values(slots_taken=Task.slots_taken + 1)
-        ).rowcount
-        == 1
-    )
+    return _rowcount(session.connection().execute(_TAKE_SLOT, {"task_id": task_id})) == 1
 
 
 def add_lease(
     session: Session, task_id: int, project_id: int, annotator_id: int, now: datetime, expires_at: datetime
 ) -> None:
+    add_assignment(session, task_id, project_id, annotator_id, "leased", now, expires_at, None)
+
+
+def add_assignment(
+    session: Session,
+    task_id: int,
+    project_id: int,
+    annotator_id: int,
+    state: str,
+    now: datetime,
+    expires_at: datetime,
+    finished_at: datetime | None,
+) -> None:
     session.execute(
-        insert(Assignment).values(
-            task_id=task_id,
-            project_id=project_id,
-            annotator_id=annotator_id,
-            state="leased",
-            leased_at=now,
-            expires_at=expires_at,
-        )
+        _ADD_ASSIGNMENT,
+        {
+            "task_id": task_id,
+            "project_id": project_id,
+            "annotator_id": annotator_id,
+            "state": state,
+            "leased_at": now,
+            "expires_at": expires_at,
+            "finished_at": finished_at,
+        },
     )
-
-
-def get_task(session: Session, task_id: int) -> TaskRow | None:
-    row = session.execute(select(Task.id, Task.project_id, Task.data, Task.meta).where(Task.id == task_id)).first()
-    return TaskRow(row[0], row[1], row[2], row[3]) if row else None
-
-
-def task_for_submission(session: Session, task_id: int, user_id: int) -> TaskForSubmission | None:
-    """The task (row-locked on PostgreSQL), its project's current versions and the user's role."""
-    stmt = (
-        select(
-            Task.id,
-            Task.project_id,
-            Project.workspace_id,
-            Task.data,
-            Task.slots_taken,
-            Task.overlap,
-            Project.schema_version_id,
-            Project.guideline_version_id,
-            Membership.role,
-        )
-        .join(Project, Project.id == Task.project_id)
-        .outerjoin(
-            Membership,
-            (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == user_id),
-        )
-        .where(Task.id == task_id)
-    )
-    if _for_update(session):
-        stmt = stmt.with_for_update(of=Task)
-    row = session.execute(stmt).first()
-    if row is None:
-        return None
-    return TaskForSubmission(*row)
-
-
-def get_assignment(session: Session, task_id: int, annotator_id: int) -> AssignmentRow | None:
-    row = session.execute(
-        select(Assignment.id, Assignment.state, Assignment.expires_at).where(
-            Assignment.task_id == task_id, Assignment.annotator_id == annotator_id
-        )
-    ).first()
-    return AssignmentRow(row[0], row[1], row[2]) if row else None
-
-
-def set_assignment_state(session: Session, assignment_id: int, state: str, now: datetime) -> None:
-    session.execute(update(Assignment).where(Assignment.id == assignment_id).values(state=state, finished_at=now))
 
 
 def add_finished_assignment(
     session: Session, task_id: int, project_id: int, annotator_id: int, state: str, now: datetime
 ) -> None:
-    session.execute(
-        insert(Assignment).values(
-            task_id=task_id,
-            project_id=project_id,
-            annotator_id=annotator_id,
-            state=state,
-            leased_at=now,
-            expires_at=now,
-            finished_at=now,
-        )
-    )
+    add_assignment(session, task_id, project_id, annotator_id, state, now, now, now)
+
+
+def get_task(session: Session, task_id: int) -> TaskRow | None:
+    row = session.connection().execute(_GET_TASK, {"task_id": task_id}).first()
+    return TaskRow(row[0], row[1], row[2], row[3]) if row else None
+
+
+def task_for_submission(session: Session, task_id: int, user_id: int) -> TaskForSubmission | None:
+    """The task (row-locked on PostgreSQL), its project's current versions and the user's role."""
+    stmt = _TASK_FOR_SUBMISSION_LOCKED if _for_update(session) else _TASK_FOR_SUBMISSION
+    row = session.connection().execute(stmt, {"task_id": task_id, "user_id": user_id}).first()
+    return TaskForSubmission(*row) if row else None
+
+
+def get_assignment(session: Session, task_id: int, annotator_id: int) -> AssignmentRow | None:
+    row = session.connection().execute(_GET_ASSIGNMENT, {"task_id": task_id, "annotator_id": annotator_id}).first()
+    return AssignmentRow(row[0], row[1], row[2]) if row else None
+
+
+def set_assignment_state(session: Session, assignment_id: int, state: str, now: datetime) -> None:
+    session.connection().execute(_SET_STATE, {"assignment_id": assignment_id, "state": state, "now": now})
 
 
 def count_annotation(session: Session, task_id: int) -> None:
-    session.execute(
-        update(Task).where(Task.id == task_id).values(annotation_count=Task.annotation_count + 1)
-    )
+    session.connection().execute(_COUNT_ANNOTATION, {"task_id": task_id})
 
 
 def free_slot(session: Session, task_id: int) -> None:
-    session.execute(update(Task).where(Task.id == task_id).values(slots_taken=Task.slots_taken - 1))
+    session.connection().execute(_FREE_SLOT, {"task_id": task_id})

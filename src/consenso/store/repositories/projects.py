@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from consenso.store.models import GuidelineVersion, Membership, Project, SchemaVersion, Task
@@ -34,6 +34,22 @@ def project_with_role(session: Session, project_id: int, user_id: int) -> tuple[
     return (row[0], row[1]) if row else None
 
 
+# The annotator hot path needs only these columns of the project and the caller's role.
+_ACCESS = (
+    select(Project.id, Project.workspace_id, Project.lease_seconds, Project.schema_version_id, Membership.role)
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Project.id == bindparam("project_id"))
+)
+
+
+def access_row(session: Session, project_id: int, user_id: int) -> Any:
+    """(id, workspace_id, lease_seconds, schema_version_id, role) or None, in one indexed query."""
+    return session.connection().execute(_ACCESS, {"project_id": project_id, "user_id": user_id}).first()
+
+
 def list_projects(session: Session, workspace_ids: Sequence[int]) -> Sequence[Project]:
     if not workspace_ids:
         return []
@@ -42,9 +58,15 @@ def list_projects(session: Session, workspace_ids: Sequence[int]) -> Sequence[Pr
     )
 
 
-def add_schema_version(session: Session, project_id: int, schema: dict[str, Any], created_by: int | None) -> SchemaVersion:
-    latest = session.scalar(select(func.max(SchemaVersion.version)).where(SchemaVersion.project_id == project_id))
-    row = SchemaVersion(project_id=project_id, version=(latest or 0) + 1, schema=schema, created_by=created_by)
+def add_schema_version(
+    session: Session, project_id: int, schema: dict[str, Any], created_by: int | None
+) -> SchemaVersion:
+    latest = session.scalar(
+        select(func.max(SchemaVersion.version)).where(SchemaVersion.project_id == project_id)
+    )
+    row = SchemaVersion(
+        project_id=project_id, version=(latest or 0) + 1, schema=schema, created_by=created_by
+    )
     session.add(row)
     session.flush()
     return row
@@ -60,7 +82,9 @@ def add_guideline_version(
     latest = session.scalar(
         select(func.max(GuidelineVersion.version)).where(GuidelineVersion.project_id == project_id)
     )
-    row = GuidelineVersion(project_id=project_id, version=(latest or 0) + 1, content=content, created_by=created_by)
+    row = GuidelineVersion(
+        project_id=project_id, version=(latest or 0) + 1, content=content, created_by=created_by
+    )
     session.add(row)
     session.flush()
     return row
@@ -79,4 +103,6 @@ def set_task_overlap(session: Session, project_id: int, overlap: int) -> None:
 
 
 def add_to_task_count(session: Session, project_id: int, delta: int) -> None:
-    session.execute(update(Project).where(Project.id == project_id).values(task_count=Project.task_count + delta))
+    session.execute(
+        update(Project).where(Project.id == project_id).values(task_count=Project.task_count + delta)
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from consenso.store.models import ApiToken, AuthSession, User
@@ -34,11 +36,26 @@ def add_token(session: Session, token: ApiToken) -> ApiToken:
     return token
 
 
-def find_token_owner(session: Session, token_hash: bytes) -> tuple[ApiToken, User] | None:
-    row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == token_hash)
-    ).first()
-    return (row[0], row[1]) if row else None
+# Every authenticated request runs this: built once, columns only (no ORM entities).
+_TOKEN_OWNER = (
+    select(
+        ApiToken.id,
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        ApiToken.last_used_at,
+        User.id.label("user_id"),
+        User.email,
+        User.is_admin,
+        User.is_active,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def find_token_owner(session: Session, token_hash: bytes) -> Any:
+    """The token's state and its owner (a row with named columns), or None."""
+    return session.connection().execute(_TOKEN_OWNER, {"token_hash": token_hash}).first()
 
 
 def touch_token(session: Session, token_id: int, now: datetime) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from consenso.api.deps import DB, CurrentPrincipal, idempotency_key
+from consenso.api.deps import DB, CurrentPrincipal, PathId, QueryId, idempotency_key
 from consenso.api.schemas.annotations import AnnotationCreate, AnnotationPage, AnnotationRead
 from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.services import annotate, listing
@@ -19,7 +19,7 @@ router = APIRouter(tags=["annotations"], responses=ERROR_RESPONSES)
     summary="Submit an annotation; a retry with the same Idempotency-Key returns the stored one",
 )
 def submit_annotation(
-    task_id: int,
+    task_id: PathId,
     body: AnnotationCreate,
     principal: CurrentPrincipal,
     db: DB,
@@ -46,12 +46,14 @@ def submit_annotation(
     summary="Annotations, cursor-paginated; annotators see only their own",
 )
 def list_annotations(
-    project_id: int,
+    project_id: PathId,
     principal: CurrentPrincipal,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    task_id: int | None = None,
+    task_id: QueryId = None,
 ) -> AnnotationPage:
     page = listing.list_annotations(db, principal, project_id, limit=limit, cursor=cursor, task_id=task_id)
-    return AnnotationPage(items=[AnnotationRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor)
+    return AnnotationPage(
+        items=[AnnotationRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from consenso.api.deps import CSRF_COOKIE, SESSION_COOKIE, DB, AppSettings, CurrentPrincipal, client_origin
+from consenso.api.deps import CSRF_COOKIE, DB, SESSION_COOKIE, AppSettings, CurrentPrincipal, client_origin
 from consenso.api.schemas.auth import LoginCreate, LoginRead
 from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.api.schemas.users import UserRead
@@ -12,7 +12,9 @@ router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/login", response_model=LoginRead, summary="Log in: sets an HttpOnly session cookie")
-def login(body: LoginCreate, request: Request, response: Response, db: DB, settings: AppSettings) -> LoginRead:
+def login(
+    body: LoginCreate, request: Request, response: Response, db: DB, settings: AppSettings
+) -> LoginRead:
     result = auth.login(
         db, body.email, body.password, max_seconds=settings.session_max_seconds, origin=client_origin(request)
     )

@@ -5,7 +5,7 @@ from dataclasses import fields
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
-from consenso.api.deps import DB, CurrentPrincipal
+from consenso.api.deps import DB, CurrentPrincipal, PathId, QueryId
 from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.api.schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
 from consenso.services import export, projects
@@ -36,19 +36,19 @@ def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> 
 
 
 @router.get("/projects", response_model=list[ProjectRead], summary="Projects the caller can see")
-def list_projects(
-    principal: CurrentPrincipal, db: DB, workspace_id: int | None = Query(default=None)
-) -> list[ProjectRead]:
+def list_projects(principal: CurrentPrincipal, db: DB, workspace_id: QueryId = None) -> list[ProjectRead]:
     return [_read(v) for v in projects.list_projects(db, principal, workspace_id)]
 
 
 @router.get("/projects/{project_id}", response_model=ProjectRead, summary="One project, with task_count")
-def get_project(project_id: int, principal: CurrentPrincipal, db: DB) -> ProjectRead:
+def get_project(project_id: PathId, principal: CurrentPrincipal, db: DB) -> ProjectRead:
     return _read(projects.get_project(db, principal, project_id))
 
 
 @router.patch("/projects/{project_id}", response_model=ProjectRead, summary="Change a project")
-def update_project(project_id: int, body: ProjectUpdate, principal: CurrentPrincipal, db: DB) -> ProjectRead:
+def update_project(
+    project_id: PathId, body: ProjectUpdate, principal: CurrentPrincipal, db: DB
+) -> ProjectRead:
     changes = body.model_dump(exclude_unset=True)
     if "label_schema" in changes:
         changes["schema"] = changes.pop("label_schema")
@@ -62,7 +62,7 @@ def update_project(project_id: int, body: ProjectUpdate, principal: CurrentPrinc
     responses={200: {"content": {"application/x-ndjson": {}}}},
 )
 def export_project(
-    project_id: int, principal: CurrentPrincipal, db: DB, format: str = Query(default="jsonl")
+    project_id: PathId, principal: CurrentPrincipal, db: DB, format: str = Query(default="jsonl")
 ) -> StreamingResponse:
     chunks = export.export_project(db, principal, project_id, format)
     return StreamingResponse(

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from consenso.api.deps import DB, AppSettings, CurrentPrincipal, client_origin
+from consenso.api.deps import DB, AppSettings, CurrentPrincipal, PathId, client_origin
 from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.api.schemas.tasks import ImportRead, LeasedTaskRead, SkipRead, TaskPage, TaskRead
 from consenso.core.errors import PayloadTooLarge
@@ -20,7 +20,7 @@ IMPORT_BODY = {
     "requestBody": {
         "required": True,
         "description": "Tasks as a JSON array, JSONL (one task a line) or CSV (header row; `meta.<key>` columns "
-        "go to meta). Each task is {\"data\": {...}, \"meta\": {...}}.",
+        'go to meta). Each task is {"data": {...}, "meta": {...}}.',
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "application/x-ndjson": {"schema": {"type": "string"}},
@@ -38,7 +38,7 @@ IMPORT_BODY = {
     openapi_extra=IMPORT_BODY,
 )
 async def import_tasks(
-    project_id: int, request: Request, principal: CurrentPrincipal, db: DB, settings: AppSettings
+    project_id: PathId, request: Request, principal: CurrentPrincipal, db: DB, settings: AppSettings
 ) -> ImportRead:
     content_type = request.headers.get("content-type")
     task_import.format_of(content_type)  # 415 before reading a byte
@@ -52,14 +52,20 @@ async def import_tasks(
             spool.write(chunk)
         spool.seek(0)
         result = await run_in_threadpool(
-            task_import.import_tasks, db, principal, project_id, spool, content_type, origin=client_origin(request)
+            task_import.import_tasks,
+            db,
+            principal,
+            project_id,
+            spool,
+            content_type,
+            origin=client_origin(request),
         )
     return ImportRead.model_validate(result)
 
 
 @router.get("/projects/{project_id}/tasks", response_model=TaskPage, summary="Tasks, cursor-paginated")
 def list_tasks(
-    project_id: int,
+    project_id: PathId,
     principal: CurrentPrincipal,
     db: DB,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = 100,
@@ -76,14 +82,16 @@ def list_tasks(
     summary="The next task for the calling annotator, leased to them; 204 when none is left",
     responses={204: {"description": "Nothing left for this annotator"}},
 )
-def next_task(project_id: int, principal: CurrentPrincipal, db: DB) -> LeasedTaskRead | Response:
+def next_task(project_id: PathId, principal: CurrentPrincipal, db: DB) -> LeasedTaskRead | Response:
     leased = annotate.next_task(db, principal, project_id)
     if leased is None:
         return Response(status_code=204)
     return LeasedTaskRead.model_validate(leased)
 
 
-@router.post("/tasks/{task_id}/skip", response_model=SkipRead, summary="Skip a task: frees its slot for others")
-def skip_task(task_id: int, principal: CurrentPrincipal, db: DB) -> SkipRead:
+@router.post(
+    "/tasks/{task_id}/skip", response_model=SkipRead, summary="Skip a task: frees its slot for others"
+)
+def skip_task(task_id: PathId, principal: CurrentPrincipal, db: DB) -> SkipRead:
     annotate.skip_task(db, principal, task_id)
     return SkipRead(task_id=task_id, state="skipped")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from consenso.api.deps import DB, CurrentPrincipal
+from consenso.api.deps import DB, CurrentPrincipal, PathId
 from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.api.schemas.workspaces import MemberCreate, MemberRead, WorkspaceCreate, WorkspaceRead
 from consenso.services import workspaces
@@ -21,7 +21,7 @@ def list_workspaces(principal: CurrentPrincipal, db: DB) -> list[WorkspaceRead]:
 
 
 @router.get("/workspaces/{workspace_id}", response_model=WorkspaceRead, summary="One workspace")
-def get_workspace(workspace_id: int, principal: CurrentPrincipal, db: DB) -> WorkspaceRead:
+def get_workspace(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> WorkspaceRead:
     return WorkspaceRead.model_validate(workspaces.get_workspace(db, principal, workspace_id))
 
 
@@ -31,13 +31,15 @@ def get_workspace(workspace_id: int, principal: CurrentPrincipal, db: DB) -> Wor
     response_model=MemberRead,
     summary="Add a member by user id or e-mail, with a role",
 )
-def add_member(workspace_id: int, body: MemberCreate, principal: CurrentPrincipal, db: DB) -> MemberRead:
+def add_member(workspace_id: PathId, body: MemberCreate, principal: CurrentPrincipal, db: DB) -> MemberRead:
     member = workspaces.add_member(
         db, principal, workspace_id, role=body.role, user_id=body.user_id, email=body.email
     )
     return MemberRead.model_validate(member)
 
 
-@router.get("/workspaces/{workspace_id}/members", response_model=list[MemberRead], summary="Members and roles")
-def list_members(workspace_id: int, principal: CurrentPrincipal, db: DB) -> list[MemberRead]:
+@router.get(
+    "/workspaces/{workspace_id}/members", response_model=list[MemberRead], summary="Members and roles"
+)
+def list_members(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> list[MemberRead]:
     return [MemberRead.model_validate(m) for m in workspaces.list_members(db, principal, workspace_id)]
