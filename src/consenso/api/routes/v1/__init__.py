@@ -1,9 +1,6 @@
-"""API v1 routers."""
-
-from fastapi import APIRouter
+"""API v1: importing the modules registers their routes on the shared router."""
 
 from consenso.api.routes.v1 import annotations, auth, health, projects, tasks, tokens, users, workspaces
+from consenso.api.routes.v1.router import router
 
-router = APIRouter(prefix="/api/v1")
-for module in (health, auth, tokens, users, workspaces, projects, tasks, annotations):
-    router.include_router(module.router)
+__all__ = ["annotations", "auth", "health", "projects", "router", "tasks", "tokens", "users", "workspaces"]

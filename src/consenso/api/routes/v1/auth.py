@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 
 from consenso.api.deps import CSRF_COOKIE, DB, SESSION_COOKIE, AppSettings, CurrentPrincipal, client_origin
+from consenso.api.routes.v1.router import router
 from consenso.api.schemas.auth import LoginCreate, LoginRead
-from consenso.api.schemas.common import ERROR_RESPONSES
 from consenso.api.schemas.users import UserRead
 from consenso.services import auth, users
 
-router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
-
-@router.post("/auth/login", response_model=LoginRead, summary="Log in: sets an HttpOnly session cookie")
+@router.post(
+    "/auth/login", tags=["auth"], response_model=LoginRead, summary="Log in: sets an HttpOnly session cookie"
+)
 def login(
     body: LoginCreate, request: Request, response: Response, db: DB, settings: AppSettings
 ) -> LoginRead:
@@ -46,7 +46,7 @@ def login(
     )
 
 
-@router.post("/auth/logout", status_code=204, summary="Log out: revokes the session")
+@router.post("/auth/logout", tags=["auth"], status_code=204, summary="Log out: revokes the session")
 def logout(principal: CurrentPrincipal, response: Response, db: DB) -> Response:
     auth.logout(db, principal)
     response.status_code = 204
@@ -55,6 +55,6 @@ def logout(principal: CurrentPrincipal, response: Response, db: DB) -> Response:
     return response
 
 
-@router.get("/auth/me", response_model=UserRead, summary="The calling user")
+@router.get("/auth/me", tags=["auth"], response_model=UserRead, summary="The calling user")
 def me(principal: CurrentPrincipal, db: DB) -> UserRead:
     return UserRead.model_validate(users.me(db, principal))

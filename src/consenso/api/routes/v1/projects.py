@@ -2,15 +2,13 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from fastapi.responses import StreamingResponse
 
 from consenso.api.deps import DB, CurrentPrincipal, PathId, QueryId
-from consenso.api.schemas.common import ERROR_RESPONSES
+from consenso.api.routes.v1.router import router
 from consenso.api.schemas.projects import ProjectCreate, ProjectRead, ProjectUpdate
 from consenso.services import export, projects
-
-router = APIRouter(tags=["projects"], responses=ERROR_RESPONSES)
 
 
 def _read(view: projects.ProjectView) -> ProjectRead:
@@ -19,7 +17,9 @@ def _read(view: projects.ProjectView) -> ProjectRead:
     return ProjectRead.model_validate(data)
 
 
-@router.post("/projects", status_code=201, response_model=ProjectRead, summary="Create a project")
+@router.post(
+    "/projects", tags=["projects"], status_code=201, response_model=ProjectRead, summary="Create a project"
+)
 def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> ProjectRead:
     view = projects.create_project(
         db,
@@ -35,17 +35,26 @@ def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> 
     return _read(view)
 
 
-@router.get("/projects", response_model=list[ProjectRead], summary="Projects the caller can see")
+@router.get(
+    "/projects", tags=["projects"], response_model=list[ProjectRead], summary="Projects the caller can see"
+)
 def list_projects(principal: CurrentPrincipal, db: DB, workspace_id: QueryId = None) -> list[ProjectRead]:
     return [_read(v) for v in projects.list_projects(db, principal, workspace_id)]
 
 
-@router.get("/projects/{project_id}", response_model=ProjectRead, summary="One project, with task_count")
+@router.get(
+    "/projects/{project_id}",
+    tags=["projects"],
+    response_model=ProjectRead,
+    summary="One project, with task_count",
+)
 def get_project(project_id: PathId, principal: CurrentPrincipal, db: DB) -> ProjectRead:
     return _read(projects.get_project(db, principal, project_id))
 
 
-@router.patch("/projects/{project_id}", response_model=ProjectRead, summary="Change a project")
+@router.patch(
+    "/projects/{project_id}", tags=["projects"], response_model=ProjectRead, summary="Change a project"
+)
 def update_project(
     project_id: PathId, body: ProjectUpdate, principal: CurrentPrincipal, db: DB
 ) -> ProjectRead:
@@ -57,6 +66,7 @@ def update_project(
 
 @router.get(
     "/projects/{project_id}/export",
+    tags=["projects"],
     summary="Export every task with its annotations, streamed (JSONL: one task a line)",
     response_class=StreamingResponse,
     responses={200: {"content": {"application/x-ndjson": {}}}},

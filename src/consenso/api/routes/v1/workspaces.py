@@ -1,32 +1,42 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from consenso.api.deps import DB, CurrentPrincipal, PathId
-from consenso.api.schemas.common import ERROR_RESPONSES
+from consenso.api.routes.v1.router import router
 from consenso.api.schemas.workspaces import MemberCreate, MemberRead, WorkspaceCreate, WorkspaceRead
 from consenso.services import workspaces
 
-router = APIRouter(tags=["workspaces"], responses=ERROR_RESPONSES)
 
-
-@router.post("/workspaces", status_code=201, response_model=WorkspaceRead, summary="Create a workspace")
+@router.post(
+    "/workspaces",
+    tags=["workspaces"],
+    status_code=201,
+    response_model=WorkspaceRead,
+    summary="Create a workspace",
+)
 def create_workspace(body: WorkspaceCreate, principal: CurrentPrincipal, db: DB) -> WorkspaceRead:
     return WorkspaceRead.model_validate(workspaces.create_workspace(db, principal, body.name))
 
 
-@router.get("/workspaces", response_model=list[WorkspaceRead], summary="Workspaces the caller belongs to")
+@router.get(
+    "/workspaces",
+    tags=["workspaces"],
+    response_model=list[WorkspaceRead],
+    summary="Workspaces the caller belongs to",
+)
 def list_workspaces(principal: CurrentPrincipal, db: DB) -> list[WorkspaceRead]:
     return [WorkspaceRead.model_validate(w) for w in workspaces.list_workspaces(db, principal)]
 
 
-@router.get("/workspaces/{workspace_id}", response_model=WorkspaceRead, summary="One workspace")
+@router.get(
+    "/workspaces/{workspace_id}", tags=["workspaces"], response_model=WorkspaceRead, summary="One workspace"
+)
 def get_workspace(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> WorkspaceRead:
     return WorkspaceRead.model_validate(workspaces.get_workspace(db, principal, workspace_id))
 
 
 @router.post(
     "/workspaces/{workspace_id}/members",
+    tags=["workspaces"],
     status_code=201,
     response_model=MemberRead,
     summary="Add a member by user id or e-mail, with a role",
@@ -39,7 +49,10 @@ def add_member(workspace_id: PathId, body: MemberCreate, principal: CurrentPrinc
 
 
 @router.get(
-    "/workspaces/{workspace_id}/members", response_model=list[MemberRead], summary="Members and roles"
+    "/workspaces/{workspace_id}/members",
+    tags=["workspaces"],
+    response_model=list[MemberRead],
+    summary="Members and roles",
 )
 def list_members(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> list[MemberRead]:
     return [MemberRead.model_validate(m) for m in workspaces.list_members(db, principal, workspace_id)]

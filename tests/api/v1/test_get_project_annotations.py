@@ -1,0 +1,135 @@
+"""GET /api/v1/projects/{id}/annotations: cursor-paginated; annotators see only their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from consenso.store.database import Database
+from consenso.store.models import Annotation
+from tests.api.v1.assertions import When, assert_error
+from tests.conftest import World
+
+
+def _annotate(client: TestClient, world: World) -> None:
+    """annotator labels tasks 0-2, annotator2 tasks 1-3 (overlap 2 leaves room for both)."""
+    plan = [(world.annotator, i, "positive") for i in range(3)] + [
+        (world.annotator2, i, "negative") for i in (1, 2, 3)
+    ]
+    for who, index, label in plan:
+        r = client.post(
+            f"/api/v1/tasks/{world.task_ids[index]}/annotations",
+            json={"result": {"sentiment": label}, "lead_time_ms": 100 + index},
+            headers=who.headers,
+        )
+        assert r.status_code == 201, r.text
+
+
+def _expected(db: Database, annotator_id: int | None = None) -> list[dict[str, Any]]:
+    with db.read() as session:
+        stmt = select(Annotation).order_by(Annotation.id)
+        if annotator_id is not None:
+            stmt = stmt.where(Annotation.annotator_id == annotator_id)
+        return [
+            {
+                "id": a.id,
+                "task_id": a.task_id,
+                "project_id": a.project_id,
+                "annotator_id": a.annotator_id,
+                "result": a.result,
+                "lead_time_ms": a.lead_time_ms,
+                "origin": "human",
+                "schema_version_id": a.schema_version_id,
+                "guideline_version_id": None,
+                "created_at": When(a.created_at),
+            }
+            for a in session.scalars(stmt)
+        ]
+
+
+def test_annotator_sees_only_their_own(app_client: TestClient, world: World, db: Database) -> None:
+    _annotate(app_client, world)
+
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.annotator2.headers)
+
+    assert r.status_code == 200, r.text
+    expected = _expected(db, world.annotator2.id)
+    assert len(expected) == 3
+    assert r.json() == {"items": expected, "next_cursor": None}
+
+
+def test_annotator_cannot_peek_with_task_id(app_client: TestClient, world: World) -> None:
+    _annotate(app_client, world)
+
+    r = app_client.get(
+        f"/api/v1/projects/{world.project_id}/annotations",
+        params={"task_id": world.task_ids[3]},
+        headers=world.annotator.headers,
+    )
+
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": [], "next_cursor": None}
+
+
+def test_reviewer_sees_everything(app_client: TestClient, world: World, db: Database) -> None:
+    _annotate(app_client, world)
+
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.reviewer.headers)
+
+    assert r.status_code == 200, r.text
+    assert r.json() == {"items": _expected(db), "next_cursor": None}
+    assert len(r.json()["items"]) == 6
+
+
+def test_filter_by_task(app_client: TestClient, world: World) -> None:
+    _annotate(app_client, world)
+
+    r = app_client.get(
+        f"/api/v1/projects/{world.project_id}/annotations",
+        params={"task_id": world.task_ids[1]},
+        headers=world.manager.headers,
+    )
+
+    assert [(a["task_id"], a["annotator_id"]) for a in r.json()["items"]] == [
+        (world.task_ids[1], world.annotator.id),
+        (world.task_ids[1], world.annotator2.id),
+    ]
+
+
+def test_cursor_walks_every_annotation_once(app_client: TestClient, world: World, db: Database) -> None:
+    _annotate(app_client, world)
+    expected = [a["id"] for a in _expected(db)]
+
+    seen: list[int] = []
+    cursor: str | None = None
+    for _ in range(10):
+        params: dict[str, Any] = {"limit": 4}
+        if cursor:
+            params["cursor"] = cursor
+        page = app_client.get(
+            f"/api/v1/projects/{world.project_id}/annotations", params=params, headers=world.viewer.headers
+        ).json()
+        seen.extend(a["id"] for a in page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == expected
+
+
+def test_invalid_cursor_is_400(app_client: TestClient, world: World) -> None:
+    r = app_client.get(
+        f"/api/v1/projects/{world.project_id}/annotations",
+        params={"cursor": "@@"},
+        headers=world.reviewer.headers,
+    )
+
+    assert_error(r, 400, "invalid_cursor")
+
+
+def test_outsider_is_404(app_client: TestClient, world: World) -> None:
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.outsider.headers)
+
+    assert_error(r, 404, "not_found")

@@ -1,0 +1,265 @@
+"""POST /api/v1/projects/{id}/tasks: import JSON, NDJSON or CSV; duplicates skipped; all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from consenso.store.database import Database
+from consenso.store.models import AuditEvent, Project, Task
+from tests.api.v1.assertions import assert_error
+from tests.conftest import World
+
+
+def _url(world: World) -> str:
+    return f"/api/v1/projects/{world.project_id}/tasks"
+
+
+def _tasks(db: Database, project_id: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    with db.read() as session:
+        rows = session.scalars(select(Task).where(Task.project_id == project_id).order_by(Task.id))
+        return [(t.data, t.meta) for t in rows]
+
+
+def _task_count(db: Database, project_id: int) -> int:
+    with db.read() as session:
+        project = session.get(Project, project_id)
+        assert project is not None
+        return project.task_count
+
+
+def _ndjson(*records: Any) -> bytes:
+    return b"".join(orjson.dumps(r) + b"\n" for r in records)
+
+
+def test_import_a_json_array(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(
+        _url(world),
+        json=[{"data": {"text": "uno"}, "meta": {"source": "web"}}, {"data": {"text": "dos", "lang": "es"}}],
+        headers=world.manager.headers,
+    )
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 2, "created": 2, "duplicates": 0, "task_count": 7}
+    tasks = _tasks(db, world.project_id)
+    assert tasks[5:] == [({"text": "uno"}, {"source": "web"}), ({"text": "dos", "lang": "es"}, {})]
+    assert _task_count(db, world.project_id) == 7
+    with db.read() as session:
+        new = session.scalars(
+            select(Task).where(Task.project_id == world.project_id).order_by(Task.id)
+        ).all()[5:]
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "task.import")).all()[-1]
+    assert [(t.overlap, t.slots_taken, t.annotation_count) for t in new] == [(2, 0, 0), (2, 0, 0)]
+    assert (event.actor_id, event.details) == (
+        world.manager.id,
+        {"received": 2, "created": 2, "format": "json"},
+    )
+
+
+def test_import_ndjson(app_client: TestClient, world: World, db: Database) -> None:
+    body = _ndjson({"data": {"text": "a"}}, {"data": {"text": "b"}, "meta": {"n": 2}}) + b"\n"
+
+    r = app_client.post(
+        _url(world), content=body, headers={**world.admin.headers, "Content-Type": "application/x-ndjson"}
+    )
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 2, "created": 2, "duplicates": 0, "task_count": 7}
+    assert _tasks(db, world.project_id)[5:] == [({"text": "a"}, {}), ({"text": "b"}, {"n": 2})]
+
+
+def test_import_csv_with_meta_columns(app_client: TestClient, world: World, db: Database) -> None:
+    body = 'text,meta.source,meta.batch\nniño,web,1\n"with, comma",app,2\n'.encode()
+
+    r = app_client.post(
+        _url(world), content=body, headers={**world.admin.headers, "Content-Type": "text/csv; charset=utf-8"}
+    )
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 2, "created": 2, "duplicates": 0, "task_count": 7}
+    assert _tasks(db, world.project_id)[5:] == [
+        ({"text": "niño"}, {"source": "web", "batch": "1"}),
+        ({"text": "with, comma"}, {"source": "app", "batch": "2"}),
+    ]
+
+
+def test_exact_duplicates_are_counted_and_skipped(app_client: TestClient, world: World, db: Database) -> None:
+    body = _ndjson(
+        {"data": {"text": "text number 0"}},  # already in the project
+        {"data": {"text": "fresh", "k": 1}},
+        {"data": {"k": 1, "text": "fresh"}, "meta": {"other": True}},  # same data, keys reordered, other meta
+        {"data": {"text": "fresh "}},  # not exact: a trailing space
+    )
+
+    r = app_client.post(
+        _url(world), content=body, headers={**world.manager.headers, "Content-Type": "application/x-ndjson"}
+    )
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 4, "created": 2, "duplicates": 2, "task_count": 7}
+    tasks = _tasks(db, world.project_id)
+    assert [d for d, _ in tasks] == [{"text": f"text number {i}"} for i in range(5)] + [
+        {"text": "fresh", "k": 1},
+        {"text": "fresh "},
+    ]
+    assert _task_count(db, world.project_id) == 7
+
+
+def test_reimporting_the_same_body_creates_nothing(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    body = [{"data": {"text": "x"}}, {"data": {"text": "y"}}]
+    assert app_client.post(_url(world), json=body, headers=world.manager.headers).status_code == 201
+
+    r = app_client.post(_url(world), json=body, headers=world.manager.headers)
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 2, "created": 0, "duplicates": 2, "task_count": 7}
+    assert _task_count(db, world.project_id) == 7
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "where", "field", "reason", "message"),
+    [
+        (
+            "application/x-ndjson",
+            _ndjson({"data": {"text": "ok 1"}}, {"data": {"text": "ok 2"}}, {"data": {"txt": "typo"}}),
+            {"line": 3},
+            "data.text",
+            "missing_field",
+            "Line 3: field 'data.text' is missing (control 'sentiment' of the schema reads it). Nothing was imported.",
+        ),
+        (
+            "application/json",
+            orjson.dumps([{"data": {"text": "ok"}}, {"data": {"text": 5}}]),
+            {"item": 2},
+            "data.text",
+            "field_not_text",
+            "Item 2 of the JSON array: field 'data.text' must be a string (control 'sentiment' shows it as text)."
+            " Nothing was imported.",
+        ),
+        (
+            "application/json",
+            orjson.dumps([{"data": {"text": "ok"}, "labels": []}]),
+            {"item": 1},
+            "labels",
+            "unknown_field",
+            "Item 1 of the JSON array: unknown field 'labels' (a task has only 'data' and 'meta'). Nothing was"
+            " imported.",
+        ),
+        (
+            "text/csv",
+            b"text,meta.source\nfine,web\nmissing a cell\n",
+            {"line": 3},
+            None,
+            "csv_bad_row",
+            "Line 3: the row has 1 cells but the header has 2. Nothing was imported.",
+        ),
+        (
+            "application/x-ndjson",
+            _ndjson({"data": {"text": "ok"}}) + b"{not json\n",
+            {"line": 2},
+            None,
+            "bad_json",
+            None,
+        ),
+    ],
+    ids=["ndjson-missing-field", "json-not-text", "json-unknown-field", "csv-short-row", "ndjson-bad-json"],
+)
+def test_a_bad_record_imports_nothing_and_is_named(
+    app_client: TestClient,
+    world: World,
+    db: Database,
+    content_type: str,
+    body: bytes,
+    where: dict[str, int],
+    field: str | None,
+    reason: str,
+    message: str | None,
+) -> None:
+    r = app_client.post(
+        _url(world), content=body, headers={**world.manager.headers, "Content-Type": content_type}
+    )
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["details"] == {**where, "field": field, "reason": reason}
+    if message is not None:
+        assert error["message"] == message
+    assert len(_tasks(db, world.project_id)) == 5
+    assert _task_count(db, world.project_id) == 5
+    with db.read() as session:
+        imports = session.scalars(select(AuditEvent).where(AuditEvent.action == "task.import")).all()
+    assert len(imports) == 1  # the world's own import only
+
+
+def test_bad_record_message_in_spanish(app_client: TestClient, world: World) -> None:
+    body = _ndjson({"data": {"text": "ok"}}, {"data": {}})
+
+    r = app_client.post(
+        _url(world),
+        content=body,
+        headers={**world.manager.headers, "Content-Type": "application/x-ndjson", "Accept-Language": "es"},
+    )
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["message"] == (
+        "Línea 2: falta el campo 'data.text' (lo lee el control 'sentiment' del esquema). No se importó nada."
+    )
+
+
+def test_unsupported_content_type_is_415(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(
+        _url(world), content=b"<tasks/>", headers={**world.manager.headers, "Content-Type": "application/xml"}
+    )
+
+    error = assert_error(r, 415, "unsupported_media_type")
+    assert error["message"] == (
+        "Content type 'application/xml' is not supported here; use one of: application/json, application/x-ndjson,"
+        " text/csv."
+    )
+    assert len(_tasks(db, world.project_id)) == 5
+
+
+@pytest.mark.parametrize("content_type", ["application/x-ndjson", "text/csv"])
+def test_empty_body_is_422(app_client: TestClient, world: World, db: Database, content_type: str) -> None:
+    r = app_client.post(
+        _url(world), content=b"", headers={**world.manager.headers, "Content-Type": content_type}
+    )
+
+    assert_error(r, 422, "import_invalid")
+    assert len(_tasks(db, world.project_id)) == 5
+
+
+def test_empty_json_array_is_422(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(_url(world), json=[], headers=world.manager.headers)
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["details"] == {"line": 1, "field": None, "reason": "empty"}
+    assert len(_tasks(db, world.project_id)) == 5
+
+
+def test_json_object_instead_of_array_is_422(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(_url(world), json={"data": {"text": "one"}}, headers=world.manager.headers)
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["details"] == {"item": 1, "field": None, "reason": "not_array"}
+    assert len(_tasks(db, world.project_id)) == 5
+
+
+@pytest.mark.parametrize("who", ["annotator", "reviewer", "viewer"])
+def test_non_staff_cannot_import(app_client: TestClient, world: World, db: Database, who: str) -> None:
+    r = app_client.post(_url(world), json=[{"data": {"text": "sneaky"}}], headers=getattr(world, who).headers)
+
+    assert_error(r, 403, "permission_denied")
+    assert len(_tasks(db, world.project_id)) == 5
+
+
+def test_outsider_gets_404(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(_url(world), json=[{"data": {"text": "sneaky"}}], headers=world.outsider.headers)
+
+    assert_error(r, 404, "not_found")
+    assert len(_tasks(db, world.project_id)) == 5
