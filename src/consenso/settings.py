@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -98,10 +99,26 @@ def ensure_secret_key(settings: Settings) -> bytes:
             )
         return value.encode()
     path = settings.data_dir / "secret_key"
-    if path.exists():
-        value = path.read_text().strip()
-        if len(value) >= MIN_SECRET_LENGTH:
-            return value.encode()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for _ in range(50):
+        if path.exists():
+            value = path.read_text().strip()
+            if len(value) >= MIN_SECRET_LENGTH:
+                return value.encode()
+            if value:
+                raise UnsafeSecretKey(f"{path} holds a secret shorter than {MIN_SECRET_LENGTH} characters")
+            time.sleep(0.05)  # another process created it a moment ago and is still writing it
+            continue
+        value = secrets.token_urlsafe(48)
+        try:
+            # O_EXCL: when two servers start together, exactly one creates the file; the other reads it
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(fd, "w") as fh:
+            fh.write(value + "\n")
+        return value.encode()
+    raise UnsafeSecretKey(f"{path} stays empty")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
