@@ -119,10 +119,3 @@ def ensure_secret_key(settings: Settings) -> bytes:
             fh.write(value + "\n")
         return value.encode()
     raise UnsafeSecretKey(f"{path} stays empty")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value + "\n")
-    os.chmod(path, 0o600)
-    return value.encode()

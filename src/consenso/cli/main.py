@@ -22,8 +22,9 @@ from consenso.core.messages import negotiate_language, translate
 from consenso.settings import Settings, UnsafeSecretKey, ensure_secret_key, load_settings
 from consenso.store.database import Database
 
-out = Console()
-err = Console(stderr=True)
+# Messages carry user data (e-mails, file names, field names): never read them as Rich markup.
+out = Console(markup=False)
+err = Console(stderr=True, markup=False)
 
 
 def lang() -> str:
@@ -38,7 +39,7 @@ def t(key: str, **params: Any) -> str:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]{t('cli_error', message=message)}[/red]", highlight=False)
+    err.print(t("cli_error", message=message), style="red", highlight=False)
     raise typer.Exit(code)
 
 
@@ -314,14 +315,22 @@ def import_file(
 
     if not path.is_file():
         fail(t("cli_file_missing", path=path))
-    content_type = _FORMAT_TYPES.get(fmt or "") or _SUFFIX_TYPES.get(path.suffix.lower())
+    if fmt is not None:
+        content_type = _FORMAT_TYPES.get(fmt.strip().lower())
+    else:
+        content_type = _SUFFIX_TYPES.get(path.suffix.lower())
     if content_type is None:
         fail(t("cli_unknown_format", path=path))
     db = _open(_settings(database_url))
-    admin = _local_admin(db)
     size = path.stat().st_size
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+    )
     try:
+        admin = _local_admin(db)
         with path.open("rb") as raw, Progress(*columns, console=err, transient=False) as progress:
             task = progress.add_task(t("cli_importing", path=path.name), total=size)
 
@@ -354,8 +363,8 @@ def export_file(
     from consenso.services import export, projects
 
     db = _open(_settings(database_url))
-    admin = _local_admin(db)
     try:
+        admin = _local_admin(db)
         total = projects.get_project(db, admin, project).task_count
         chunks = export.export_project(db, admin, project, fmt)
         if output is None:
@@ -365,7 +374,11 @@ def export_file(
             return
         lines = 0
         written = 0
-        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"))
+        columns = (
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+        )
         with output.open("wb") as fh, Progress(*columns, console=err) as progress:
             task = progress.add_task(t("cli_exporting", project=project), total=total)
             for chunk in chunks:
