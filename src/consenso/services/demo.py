@@ -36,9 +36,24 @@ SCHEMA: Final[dict[str, Any]] = {
             "field": "text",
             "title": {"en": "Sentiment", "es": "Sentimiento"},
             "labels": [
-                {"value": "positive", "names": {"en": "Positive", "es": "Positivo"}, "hotkey": "1", "color": "#16a34a"},
-                {"value": "negative", "names": {"en": "Negative", "es": "Negativo"}, "hotkey": "2", "color": "#dc2626"},
-                {"value": "neutral", "names": {"en": "Neutral", "es": "Neutral"}, "hotkey": "3", "color": "#6b7280"},
+                {
+                    "value": "positive",
+                    "names": {"en": "Positive", "es": "Positivo"},
+                    "hotkey": "1",
+                    "color": "#16a34a",
+                },
+                {
+                    "value": "negative",
+                    "names": {"en": "Negative", "es": "Negativo"},
+                    "hotkey": "2",
+                    "color": "#dc2626",
+                },
+                {
+                    "value": "neutral",
+                    "names": {"en": "Neutral", "es": "Neutral"},
+                    "hotkey": "3",
+                    "color": "#6b7280",
+                },
             ],
         },
         {
@@ -82,7 +97,9 @@ def _ensure_user(db: Database, email: str, name: str, *, is_admin: bool, locale:
     password = _password()
     existing = users.find_user(db, email)
     if existing is None:
-        created = users.create_user(db, None, email=email, password=password, name=name, is_admin=is_admin, locale=locale)
+        created = users.create_user(
+            db, None, email=email, password=password, name=name, is_admin=is_admin, locale=locale
+        )
         return created.id, password
     users.set_password(db, email, password)
     return existing.id, password
@@ -94,7 +111,9 @@ def create_demo(db: Database) -> DemoResult:
     accounts = [DemoAccount(ADMIN_EMAIL, admin_password, "admin")]
 
     with db.read() as session:
-        ws_id = session.scalar(select(Workspace.id).where(Workspace.name == WORKSPACE_NAME).order_by(Workspace.id))
+        ws_id = session.scalar(
+            select(Workspace.id).where(Workspace.name == WORKSPACE_NAME).order_by(Workspace.id)
+        )
     if ws_id is None:
         ws_id = workspaces.create_workspace(db, admin, WORKSPACE_NAME).id
 

@@ -9,7 +9,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 T = TypeVar("T")
 
-_RETRYABLE_PG_CODES = frozenset({"40P01", "40001", "55P03"})  # deadlock, serialization failure, lock not available
+_RETRYABLE_PG_CODES = frozenset(
+    {"40P01", "40001", "55P03"}
+)  # deadlock, serialization failure, lock not available
 
 
 def is_retryable(exc: DBAPIError) -> bool:

@@ -203,7 +203,9 @@ class Task(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "content_hash"),
         CheckConstraint("slots_taken >= 0 AND slots_taken <= overlap", name="slots_within_overlap"),
-        CheckConstraint("annotation_count >= 0 AND annotation_count <= overlap", name="annotations_within_overlap"),
+        CheckConstraint(
+            "annotation_count >= 0 AND annotation_count <= overlap", name="annotations_within_overlap"
+        ),
         # the next-task scan: only open tasks, in serving order
         Index(
             "ix_task_open",

@@ -48,7 +48,9 @@ def list_members(session: Session, workspace_id: int) -> Sequence[tuple[Membersh
     return [(r[0], r[1]) for r in rows]
 
 
-def list_workspaces_for(session: Session, user_id: int, *, all_workspaces: bool) -> Sequence[tuple[Workspace, str]]:
+def list_workspaces_for(
+    session: Session, user_id: int, *, all_workspaces: bool
+) -> Sequence[tuple[Workspace, str]]:
     """Workspaces the user belongs to with their role; every workspace (as admin) for instance admins."""
     if all_workspaces:
         return [(w, "admin") for w in session.scalars(select(Workspace).order_by(Workspace.id))]
