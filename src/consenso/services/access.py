@@ -40,7 +40,9 @@ def project_for(
     return found[0], role
 
 
-def project_access(session: Session, principal: Principal, project_id: int, action: Action) -> tuple[Any, Role]:
+def project_access(
+    session: Session, principal: Principal, project_id: int, action: Action
+) -> tuple[Any, Role]:
     """Like ``project_for`` for the hot path: a light row (id, workspace_id, lease_seconds, ...) and the role."""
     row = project_repo.access_row(session, project_id, principal.user_id)
     role = effective_role(row.role, principal) if row else None

@@ -51,7 +51,9 @@ class Database:
             self.write_engine = self.read_engine
         # SQLite has one writer at a time. Threads of this process queue on a lock instead of in SQLite's
         # busy handler, which sleeps in steps of up to 100 ms and turns contention into long tails.
-        self._write_lock: threading.Lock | nullcontext[None] = threading.Lock() if self.is_sqlite else nullcontext()
+        self._write_lock: threading.Lock | nullcontext[None] = (
+            threading.Lock() if self.is_sqlite else nullcontext()
+        )
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         self._write_sessions = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=False)
 

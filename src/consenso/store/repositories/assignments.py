@@ -129,13 +129,21 @@ _SET_STATE = (
 
 
 def current_lease(session: Session, project_id: int, annotator_id: int) -> tuple[int, datetime] | None:
-    row = session.connection().execute(_CURRENT_LEASE, {"project_id": project_id, "annotator_id": annotator_id}).first()
+    row = (
+        session.connection()
+        .execute(_CURRENT_LEASE, {"project_id": project_id, "annotator_id": annotator_id})
+        .first()
+    )
     return (row[0], row[1]) if row else None
 
 
 def reclaim_expired_leases(session: Session, project_id: int, now: datetime, limit: int = 200) -> int:
     """Turn leases past their expiry into ``expired`` and give their slots back. Returns how many."""
-    expired = session.connection().execute(_EXPIRED_LEASES, {"project_id": project_id, "now": now, "limit": limit}).all()
+    expired = (
+        session.connection()
+        .execute(_EXPIRED_LEASES, {"project_id": project_id, "now": now, "limit": limit})
+        .all()
+    )
     reclaimed = 0
     for assignment_id, task_id in sorted(expired, key=lambda r: r[1]):
         if release_lease(session, task_id, assignment_id, now, new_state="expired", only_if_expired=True):
@@ -231,7 +239,11 @@ def task_for_submission(session: Session, task_id: int, user_id: int) -> TaskFor
 
 
 def get_assignment(session: Session, task_id: int, annotator_id: int) -> AssignmentRow | None:
-    row = session.connection().execute(_GET_ASSIGNMENT, {"task_id": task_id, "annotator_id": annotator_id}).first()
+    row = (
+        session.connection()
+        .execute(_GET_ASSIGNMENT, {"task_id": task_id, "annotator_id": annotator_id})
+        .first()
+    )
     return AssignmentRow(row[0], row[1], row[2]) if row else None
 
 

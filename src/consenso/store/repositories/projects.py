@@ -36,7 +36,9 @@ def project_with_role(session: Session, project_id: int, user_id: int) -> tuple[
 
 # The annotator hot path needs only these columns of the project and the caller's role.
 _ACCESS = (
-    select(Project.id, Project.workspace_id, Project.lease_seconds, Project.schema_version_id, Membership.role)
+    select(
+        Project.id, Project.workspace_id, Project.lease_seconds, Project.schema_version_id, Membership.role
+    )
     .outerjoin(
         Membership,
         (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == bindparam("user_id")),
