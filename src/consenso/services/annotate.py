@@ -25,8 +25,9 @@ from consenso.core.assignment import (
     choose_next,
     decide_submission,
 )
-from consenso.core.errors import AlreadyAnnotated, IdempotencyKeyReused, NoFreeSlot, NotFound
+from consenso.core.errors import AlreadyAnnotated, IdempotencyKeyReused, InvalidInput, NoFreeSlot, NotFound
 from consenso.core.permissions import Action
+from consenso.core.text import contains_nul, json_text_may_hold_nul
 from consenso.services.access import effective_role, project_access, require
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
@@ -145,11 +146,16 @@ def skip_task(db: Database, principal: Principal, task_id: int, now: datetime | 
 
 
 def request_fingerprint(task_id: int, result: Any, lead_time_ms: int | None, origin: str) -> bytes:
-    """What makes two submissions 'the same request' for an Idempotency-Key: every field of the body."""
+    """What makes two submissions 'the same request' for an Idempotency-Key: every field of the body.
+
+    Also refuses a result holding U+0000 (PostgreSQL cannot store it; we refuse it on every backend).
+    """
     body = orjson.dumps(
         {"task_id": task_id, "result": result, "lead_time_ms": lead_time_ms, "origin": origin},
         option=orjson.OPT_SORT_KEYS,
     )
+    if json_text_may_hold_nul(body) and contains_nul(result):
+        raise InvalidInput("nul_character")
     return hashlib.sha256(body).digest()
 
 

@@ -33,6 +33,7 @@ from consenso.core.errors import ImportInvalid, UnsupportedMediaType
 from consenso.core.messages import translate
 from consenso.core.permissions import Action
 from consenso.core.schema import LabelSchema
+from consenso.core.text import contains_nul, json_text_may_hold_nul
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
@@ -209,9 +210,14 @@ def _row(record: Any, schema: LabelSchema) -> task_repo.ImportRow | None:
         return None
     try:
         meta_text = orjson.dumps(meta).decode() if meta else "{}"
-        return orjson.dumps(data).decode(), meta_text, content_hash(data)
+        data_text = orjson.dumps(data).decode()
     except orjson.JSONEncodeError:  # nested deeper than the serialiser goes
         return None
+    if (json_text_may_hold_nul(data_text) and contains_nul(data)) or (
+        json_text_may_hold_nul(meta_text) and contains_nul(meta)
+    ):
+        return None
+    return data_text, meta_text, content_hash(data)
 
 
 def _problem(record: Any, schema: LabelSchema) -> tuple[str, Mapping[str, Any]]:
@@ -237,6 +243,8 @@ def _problem(record: Any, schema: LabelSchema) -> tuple[str, Mapping[str, Any]]:
             orjson.dumps(value)
         except orjson.JSONEncodeError as exc:
             return "import_bad_json", {"reason": str(exc)}
+        if contains_nul(value):
+            return "import_nul_character", {"field": field}
     raise RuntimeError("a record was refused without a reason")  # a bug here, not bad input
 
 

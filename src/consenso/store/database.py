@@ -18,11 +18,20 @@ import orjson
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from consenso.core.errors import InvalidInput
 
 
 def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
+
+
+def is_nul_refusal(exc: DBAPIError) -> bool:
+    """PostgreSQL's (or psycopg's) refusal of a U+0000 character in text or jsonb."""
+    code = getattr(exc.orig, "sqlstate", None)
+    return code == "22P05" or "NUL (0x00)" in str(exc.orig)
 
 
 class Database:
@@ -90,8 +99,14 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A write transaction: commits when the block ends normally, rolls back on an exception."""
-        with self._write_lock, self._write_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._write_lock, self._write_sessions() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            if is_nul_refusal(exc):
+                # PostgreSQL refuses U+0000 in text and jsonb; the transaction rolled back: say why
+                raise InvalidInput("nul_character") from exc
+            raise
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -128,3 +128,8 @@ MESSAGES["overlap_below_taken"] = {
     "en": "Overlap cannot go down to {overlap}: a task already holds {taken} annotations or leases.",
     "es": "El solapamiento no puede bajar a {overlap}: una tarea ya tiene {taken} anotaciones o reservas.",
 }
+
+MESSAGES["nul_character"] = {
+    "en": "Text may not contain the NUL character (U+0000).",
+    "es": "El texto no puede contener el carácter NUL (U+0000).",
+}

@@ -56,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "field '{field}' is nested deeper than {limit} levels",
         "es": "el campo '{field}' está anidado a más de {limit} niveles",
     },
+    "import_nul_character": {
+        "en": "field '{field}' holds the NUL character (U+0000), which cannot be stored",
+        "es": "el campo '{field}' contiene el carácter NUL (U+0000), que no se puede guardar",
+    },
     "import_empty": {
         "en": "the body holds no tasks",
         "es": "el cuerpo no contiene tareas",
