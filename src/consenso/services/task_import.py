@@ -33,7 +33,7 @@ from consenso.core.errors import ImportInvalid, UnsupportedMediaType
 from consenso.core.messages import translate
 from consenso.core.permissions import Action
 from consenso.core.schema import LabelSchema
-from consenso.core.text import contains_nul, json_text_may_hold_nul
+from consenso.core.text import NUL_ESCAPE, contains_nul
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
@@ -45,6 +45,9 @@ from consenso.store.repositories import tasks as task_repo
 
 _T = TypeVar("_T")
 
+# JSON arrays up to this size are parsed in one call (about ten times this in Python objects at most);
+# larger ones are streamed item by item in flat memory.
+WHOLE_ARRAY_BYTES: Final = 16 * 1024 * 1024
 BATCH_SIZE: Final = 10_000
 # The deepest ``data`` or ``meta`` (counting its own braces) the JSON serialiser writes; deeper is refused.
 MAX_DEPTH: Final = 254
@@ -138,7 +141,20 @@ def _json_array_records(stream: IO[bytes]) -> Generator[tuple[int, Any], None, N
     start = 3 if head.startswith(codecs.BOM_UTF8) else 0
     if head[start:].lstrip()[:1] != b"[":
         raise _Where(item=1).fail("import_not_array")
-    stream.seek(start)  # past a byte order mark, which the parser would take for a bad character
+    size = stream.seek(0, io.SEEK_END) - start
+    stream.seek(start)  # past a byte order mark, which the parsers would take for a bad character
+    if size <= WHOLE_ARRAY_BYTES:
+        # A body of this size parses far faster in one call than item by item, and its objects stay
+        # within a bounded amount of memory. On an error, the streaming parser below names the item.
+        try:
+            records = orjson.loads(stream.read())
+        except orjson.JSONDecodeError:
+            stream.seek(start)
+        else:
+            if isinstance(records, list):
+                yield from enumerate(records, start=1)
+                return
+            stream.seek(start)
     item = 0
     try:
         for item, record in enumerate(ijson.items(stream, "item", use_float=True), start=1):
@@ -213,9 +229,8 @@ def _row(record: Any, schema: LabelSchema) -> task_repo.ImportRow | None:
         data_text = orjson.dumps(data).decode()
     except orjson.JSONEncodeError:  # nested deeper than the serialiser goes
         return None
-    if (json_text_may_hold_nul(data_text) and contains_nul(data)) or (
-        json_text_may_hold_nul(meta_text) and contains_nul(meta)
-    ):
+    # U+0000 cannot be stored (PostgreSQL); its JSON escape is a cheap pre-check, confirmed on the value
+    if (NUL_ESCAPE in data_text and contains_nul(data)) or (NUL_ESCAPE in meta_text and contains_nul(meta)):
         return None
     return data_text, meta_text, content_hash(data)
 
