@@ -15,7 +15,8 @@ from consenso.core.errors import InvalidInput, NotAuthenticated, NotFound
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import ApiToken, AuditEvent, AuthSession
+from consenso.store.models import ApiToken, AuthSession
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import users as user_repo
 
 TOKEN_PREFIX = "cns_"  # noqa: S105 (a public prefix, not a secret)
@@ -68,17 +69,16 @@ def login(
         user = user_repo.get_user_by_email(session, email)
         ok = verify_password(user.password_hash if user else None, password)
         if user is None or not ok or not user.is_active:
-            session.add(
-                AuditEvent(
-                    actor_id=user.id if user else None,
-                    action="auth.login_failed",
-                    object_type="user",
-                    object_id=str(user.id) if user else "",
-                    outcome="failure",
-                    origin=origin,
-                    details={"email": email.strip().lower()[:320]},
-                    created_at=now,
-                )
+            audit_repo.record(
+                session,
+                actor_id=user.id if user else None,
+                action="auth.login_failed",
+                object_type="user",
+                object_id=str(user.id) if user else "",
+                outcome="failure",
+                origin=origin,
+                details={"email": email.strip().lower()[:320]},
+                created_at=now,
             )
             failure = NotAuthenticated("invalid_credentials")
         else:
@@ -96,15 +96,14 @@ def login(
                     expires_at=expires,
                 ),
             )
-            session.add(
-                AuditEvent(
-                    actor_id=user.id,
-                    action="auth.login",
-                    object_type="user",
-                    object_id=str(user.id),
-                    origin=origin,
-                    created_at=now,
-                )
+            audit_repo.record(
+                session,
+                actor_id=user.id,
+                action="auth.login",
+                object_type="user",
+                object_id=str(user.id),
+                origin=origin,
+                created_at=now,
             )
             return LoginResult(token, csrf, user.id, user.email, user.is_admin, expires)
     # raised after the transaction committed, so that the failed attempt is recorded
@@ -117,14 +116,13 @@ def logout(db: Database, principal: Principal, now: datetime | None = None) -> N
     now = now or utcnow()
     with db.write() as session:
         user_repo.revoke_session(session, principal.session_id, now)
-        session.add(
-            AuditEvent(
-                actor_id=principal.user_id,
-                action="auth.logout",
-                object_type="user",
-                object_id=str(principal.user_id),
-                created_at=now,
-            )
+        audit_repo.record(
+            session,
+            actor_id=principal.user_id,
+            action="auth.logout",
+            object_type="user",
+            object_id=str(principal.user_id),
+            created_at=now,
         )
 
 
@@ -219,14 +217,13 @@ def create_token(
                 expires_at=expires_at,
             ),
         )
-        session.add(
-            AuditEvent(
-                actor_id=principal.user_id,
-                action="token.create",
-                object_type="api_token",
-                object_id=str(row.id),
-                created_at=now,
-                details={"for_user": user_id},
-            )
+        audit_repo.record(
+            session,
+            actor_id=principal.user_id,
+            action="token.create",
+            object_type="api_token",
+            object_id=str(row.id),
+            created_at=now,
+            details={"for_user": user_id},
         )
         return CreatedToken(row.id, raw, name, user_id, now, expires_at)

@@ -15,7 +15,7 @@ from consenso.services.access import project_for
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import tasks as task_repo
 
 FORMATS: Final = ("jsonl",)
@@ -39,16 +39,15 @@ def export_project(
     at = now or utcnow()
     with db.write() as session:
         project, _ = project_for(session, principal, project_id, Action.EXPORT)
-        session.add(
-            AuditEvent(
-                workspace_id=project.workspace_id,
-                actor_id=principal.user_id,
-                action="project.export",
-                object_type="project",
-                object_id=str(project_id),
-                details={"format": fmt},
-                created_at=at,
-            )
+        audit_repo.record(
+            session,
+            workspace_id=project.workspace_id,
+            actor_id=principal.user_id,
+            action="project.export",
+            object_type="project",
+            object_id=str(project_id),
+            details={"format": fmt},
+            created_at=at,
         )
     return _lines(db, project_id)
 

@@ -17,7 +17,8 @@ from consenso.services.access import project_for, require, workspace_role
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent, Project
+from consenso.store.models import Project
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import projects as project_repo
 from consenso.store.repositories import workspaces as workspace_repo
 
@@ -130,15 +131,14 @@ def create_project(
         if guidelines:
             g = project_repo.add_guideline_version(session, project.id, dict(guidelines), principal.user_id)
             project.guideline_version_id = g.id
-        session.add(
-            AuditEvent(
-                workspace_id=workspace_id,
-                actor_id=principal.user_id,
-                action="project.create",
-                object_type="project",
-                object_id=str(project.id),
-                created_at=now,
-            )
+        audit_repo.record(
+            session,
+            workspace_id=workspace_id,
+            actor_id=principal.user_id,
+            action="project.create",
+            object_type="project",
+            object_id=str(project.id),
+            created_at=now,
         )
         session.flush()
         return _view(session, project, role.value)
@@ -175,16 +175,15 @@ def update_project(
             )
             project.guideline_version_id = g.id
         project.updated_at = now
-        session.add(
-            AuditEvent(
-                workspace_id=project.workspace_id,
-                actor_id=principal.user_id,
-                action="project.update",
-                object_type="project",
-                object_id=str(project.id),
-                details={"fields": sorted(k for k, v in changes.items() if v is not None)},
-                created_at=now,
-            )
+        audit_repo.record(
+            session,
+            workspace_id=project.workspace_id,
+            actor_id=principal.user_id,
+            action="project.update",
+            object_type="project",
+            object_id=str(project.id),
+            details={"fields": sorted(k for k, v in changes.items() if v is not None)},
+            created_at=now,
         )
         session.flush()
         return _view(session, project, role.value)

@@ -39,7 +39,7 @@ from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.services.projects import schema_cache
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import projects as project_repo
 from consenso.store.repositories import tasks as task_repo
 
@@ -394,17 +394,16 @@ def import_tasks(
             raise _Where(line=1).fail("import_empty")
         task_count = task_repo.count_tasks(session, project_id)
         project_repo.add_to_task_count(session, project_id, created)
-        session.add(
-            AuditEvent(
-                workspace_id=project.workspace_id,
-                actor_id=principal.user_id,
-                action="task.import",
-                object_type="project",
-                object_id=str(project_id),
-                origin=origin,
-                details={"received": received, "created": created, "format": fmt},
-                created_at=at,
-            )
+        audit_repo.record(
+            session,
+            workspace_id=project.workspace_id,
+            actor_id=principal.user_id,
+            action="task.import",
+            object_type="project",
+            object_id=str(project_id),
+            origin=origin,
+            details={"received": received, "created": created, "format": fmt},
+            created_at=at,
         )
         if progress is not None:
             progress(received, stream.tell())

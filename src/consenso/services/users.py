@@ -13,7 +13,8 @@ from consenso.services.auth import hash_password
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent, User
+from consenso.store.models import User
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import users as user_repo
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
@@ -76,15 +77,14 @@ def create_user(
                     created_at=now,
                 ),
             )
-            session.add(
-                AuditEvent(
-                    actor_id=principal.user_id if principal else None,
-                    action="user.create",
-                    object_type="user",
-                    object_id=str(user.id),
-                    details={"is_admin": is_admin},
-                    created_at=now,
-                )
+            audit_repo.record(
+                session,
+                actor_id=principal.user_id if principal else None,
+                action="user.create",
+                object_type="user",
+                object_id=str(user.id),
+                details={"is_admin": is_admin},
+                created_at=now,
             )
             return UserView.of(user)
     except IntegrityError as exc:  # a concurrent creation of the same e-mail

@@ -13,7 +13,8 @@ from consenso.services.access import require, workspace_role
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent, Membership, Workspace
+from consenso.store.models import Membership, Workspace
+from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import users as user_repo
 from consenso.store.repositories import workspaces as workspace_repo
 
@@ -50,15 +51,14 @@ def create_workspace(
             session,
             Membership(workspace_id=ws.id, user_id=principal.user_id, role=Role.ADMIN.value, created_at=now),
         )
-        session.add(
-            AuditEvent(
-                workspace_id=ws.id,
-                actor_id=principal.user_id,
-                action="workspace.create",
-                object_type="workspace",
-                object_id=str(ws.id),
-                created_at=now,
-            )
+        audit_repo.record(
+            session,
+            workspace_id=ws.id,
+            actor_id=principal.user_id,
+            action="workspace.create",
+            object_type="workspace",
+            object_id=str(ws.id),
+            created_at=now,
         )
         return WorkspaceView(ws.id, ws.name, Role.ADMIN.value, ws.created_at)
 
@@ -112,16 +112,15 @@ def add_member(
                 session,
                 Membership(workspace_id=workspace_id, user_id=user.id, role=role.value, created_at=now),
             )
-            session.add(
-                AuditEvent(
-                    workspace_id=workspace_id,
-                    actor_id=principal.user_id,
-                    action="membership.create",
-                    object_type="membership",
-                    object_id=str(member.id),
-                    details={"user_id": user.id, "role": role.value},
-                    created_at=now,
-                )
+            audit_repo.record(
+                session,
+                workspace_id=workspace_id,
+                actor_id=principal.user_id,
+                action="membership.create",
+                object_type="membership",
+                object_id=str(member.id),
+                details={"user_id": user.id, "role": role.value},
+                created_at=now,
             )
             return MemberView(
                 member.id, workspace_id, user.id, user.email, user.name, member.role, member.created_at
