@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Any
 
 import orjson
@@ -263,3 +264,16 @@ def test_outsider_gets_404(app_client: TestClient, world: World, db: Database) -
 
     assert_error(r, 404, "not_found")
     assert len(_tasks(db, world.project_id)) == 5
+
+
+def test_json_array_with_a_byte_order_mark_imports(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    body = codecs.BOM_UTF8 + orjson.dumps([{"data": {"text": "con BOM"}}, {"data": {"text": "otra"}}])
+    r = app_client.post(
+        f"/api/v1/projects/{world.project_id}/tasks",
+        content=body,
+        headers={**world.admin.headers, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == 2
