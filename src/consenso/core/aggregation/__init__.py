@@ -1,0 +1,26 @@
+"""Label aggregation: one estimated true label (and a posterior) per item from many noisy labels.
+
+- :mod:`.base` — the fit / predict protocol: a fast path over integer codes and a DataFrame layer
+  (columns ``item``, ``annotator``, ``label``).
+- :mod:`.majority_vote` — :class:`MajorityVote`, with an explicit tie policy.
+- :mod:`.dawid_skene` — :class:`DawidSkene`, EM over per-annotator confusion matrices.
+
+Estimators follow crowd-kit: hyperparameters in the constructor, ``fit`` returns ``self``, fitted state
+ends in ``_``. Malformed input raises ``ValueError``.
+"""
+
+from consenso.core.aggregation.base import COLUMNS, Aggregator, CodedLabels, coded_labels, encode_labels
+from consenso.core.aggregation.dawid_skene import DawidSkene, DawidSkeneInit
+from consenso.core.aggregation.majority_vote import MajorityVote, TiePolicy
+
+__all__ = [
+    "COLUMNS",
+    "Aggregator",
+    "CodedLabels",
+    "DawidSkene",
+    "DawidSkeneInit",
+    "MajorityVote",
+    "TiePolicy",
+    "coded_labels",
+    "encode_labels",
+]

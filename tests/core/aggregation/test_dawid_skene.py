@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consenso.core.aggregation import DawidSkene, MajorityVote
+
+
+def adversarial_set() -> tuple[pd.DataFrame, pd.Series]:
+    """30 binary items; one perfect annotator, two who always lie, two right on 70% of the items."""
+    rng = np.random.default_rng(0)
+    truth = pd.Series(["pos" if i % 2 else "neg" for i in range(30)], index=range(30))
+    flip = {"pos": "neg", "neg": "pos"}
+    rows = []
+    for i, t in truth.items():
+        rows.append((i, "good", t))
+        rows.append((i, "liar1", flip[t]))
+        rows.append((i, "liar2", flip[t]))
+        for name in ("noisy1", "noisy2"):
+            rows.append((i, name, t if rng.random() < 0.7 else flip[t]))
+    return pd.DataFrame(rows, columns=["item", "annotator", "label"]), truth
+
+
+def test_dawid_skene_recovers_the_truth_where_majority_vote_fails() -> None:
+    df, truth = adversarial_set()
+    mv = MajorityVote().fit_predict(df)
+    ds = DawidSkene().fit(df)
+    mv_accuracy = float((mv == truth).mean())
+    ds_accuracy = float((ds.predicted_labels() == truth).mean())
+    assert mv_accuracy < 0.7
+    assert ds_accuracy == 1.0
+    liar = list(ds.annotators_).index("liar1")
+    # errors_[annotator, true, observed]; classes are sorted: 0 = "neg", 1 = "pos"
+    assert ds.errors_[liar, 0, 1] > 0.9
+    assert ds.errors_[liar, 1, 0] > 0.9
+
+
+def test_fitted_state_is_consistent() -> None:
+    df, _ = adversarial_set()
+    ds = DawidSkene(n_iter=50).fit(df)
+    assert ds.probas_.shape == (30, 2)
+    assert ds.errors_.shape == (5, 2, 2)
+    np.testing.assert_allclose(ds.probas_.sum(axis=1), 1.0)
+    np.testing.assert_allclose(ds.errors_.sum(axis=2), 1.0)
+    np.testing.assert_allclose(ds.priors_.sum(), 1.0)
+    assert 1 <= ds.n_iter_ <= 50
+    assert len(ds.log_likelihood_) == ds.n_iter_
+    # EM never decreases the (penalised) likelihood; allow rounding noise
+    assert np.all(np.diff(ds.log_likelihood_) > -1e-9)
+    assert ds.labels_.tolist() == np.argmax(ds.probas_, axis=1).tolist()
+    proba = ds.predicted_probas()
+    assert list(proba.columns) == ["neg", "pos"]
+    assert list(proba.index) == list(range(30))
+
+
+def test_fit_returns_self_and_keeps_hyperparameters() -> None:
+    df, _ = adversarial_set()
+    ds = DawidSkene(n_iter=3, tol=0.0, smoothing=0.5)
+    assert ds.fit(df) is ds
+    assert (ds.n_iter, ds.tol, ds.init, ds.smoothing) == (3, 0.0, "majority_vote", 0.5)
+    assert ds.n_iter_ == 3
+
+
+def test_fast_path_equals_the_dataframe_layer() -> None:
+    df, _ = adversarial_set()
+    by_frame = DawidSkene().fit(df)
+    codes = {c: pd.factorize(df[c], sort=c == "label")[0] for c in ("item", "annotator", "label")}
+    by_codes = DawidSkene().fit_codes(codes["item"], codes["annotator"], codes["label"])
+    np.testing.assert_allclose(by_codes.probas_, by_frame.probas_)
+    np.testing.assert_allclose(by_codes.errors_, by_frame.errors_)
+
+
+def test_item_without_labels_gets_the_prior() -> None:
+    ds = DawidSkene().fit_codes(
+        np.array([0, 0, 2, 2]), np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]), n_items=3
+    )
+    np.testing.assert_allclose(ds.probas_[1], ds.priors_)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 4), st.integers(0, 2)), min_size=6, max_size=60
+    ),
+    permutation=st.permutations([0, 1, 2]),
+)
+def test_relabeling_the_labels_permutes_the_result(
+    data: list[tuple[int, int, int]], permutation: list[int]
+) -> None:
+    item, annotator, label = (np.array(column) for column in zip(*data, strict=True))
+    perm = np.array(permutation)
+    base = DawidSkene().fit_codes(item, annotator, label, n_items=8, n_annotators=5, n_labels=3)
+    moved = DawidSkene().fit_codes(item, annotator, perm[label], n_items=8, n_annotators=5, n_labels=3)
+    # label k became perm[k]: column perm[k] of the new posterior is column k of the old one
+    np.testing.assert_allclose(moved.probas_[:, perm], base.probas_, atol=1e-9)
+    np.testing.assert_allclose(moved.priors_[perm], base.priors_, atol=1e-9)
+    np.testing.assert_allclose(moved.errors_[:, perm][:, :, perm], base.errors_, atol=1e-9)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 4), st.sampled_from(["a", "b", "c"])),
+        min_size=6,
+        max_size=60,
+    )
+)
+def test_renaming_labels_in_a_dataframe_renames_the_majority_vote_shares(
+    data: list[tuple[int, int, str]],
+) -> None:
+    df = pd.DataFrame(data, columns=["item", "annotator", "label"])
+    renamed = df.assign(label=df["label"].map({"a": "z", "b": "y", "c": "x"}))
+    base = MajorityVote().fit_predict_proba(df)
+    moved = MajorityVote().fit_predict_proba(renamed).rename(columns={"z": "a", "y": "b", "x": "c"})
+    pd.testing.assert_frame_equal(moved[base.columns], base, check_names=False, check_column_type=False)
+
+
+def test_ds_relabel_on_a_dataframe_maps_predictions() -> None:
+    df, truth = adversarial_set()
+    renamed = df.assign(label=df["label"].map({"pos": 1, "neg": 0}))
+    result = DawidSkene().fit_predict(renamed)
+    assert result.map({1: "pos", 0: "neg"}).equals(DawidSkene().fit_predict(df).rename("label"))
+    assert float((result.map({1: "pos", 0: "neg"}) == truth).mean()) == pytest.approx(1.0)
