@@ -9,7 +9,6 @@ API tests pin that both shapes agree.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -30,4 +29,4 @@ def json_response(status: int, content: dict[str, Any], headers: dict[str, str] 
     return Response(content=body, status_code=status, media_type="application/json", headers=headers)
 
 
-__all__ = ["dataclass_dict", "datetime", "json_response"]
+__all__ = ["dataclass_dict", "json_response"]

@@ -60,14 +60,22 @@ def list_projects(session: Session, workspace_ids: Sequence[int]) -> Sequence[Pr
     )
 
 
+def _next_version(
+    session: Session, model: type[SchemaVersion] | type[GuidelineVersion], project_id: int
+) -> int:
+    """Versions of a project's schema or guidelines count 1, 2, 3 … (unique per project in the database)."""
+    latest = session.scalar(select(func.max(model.version)).where(model.project_id == project_id))
+    return int(latest or 0) + 1
+
+
 def add_schema_version(
     session: Session, project_id: int, schema: dict[str, Any], created_by: int | None
 ) -> SchemaVersion:
-    latest = session.scalar(
-        select(func.max(SchemaVersion.version)).where(SchemaVersion.project_id == project_id)
-    )
     row = SchemaVersion(
-        project_id=project_id, version=(latest or 0) + 1, schema=schema, created_by=created_by
+        project_id=project_id,
+        version=_next_version(session, SchemaVersion, project_id),
+        schema=schema,
+        created_by=created_by,
     )
     session.add(row)
     session.flush()
@@ -81,11 +89,11 @@ def get_schema_version(session: Session, schema_version_id: int) -> SchemaVersio
 def add_guideline_version(
     session: Session, project_id: int, content: dict[str, Any], created_by: int | None
 ) -> GuidelineVersion:
-    latest = session.scalar(
-        select(func.max(GuidelineVersion.version)).where(GuidelineVersion.project_id == project_id)
-    )
     row = GuidelineVersion(
-        project_id=project_id, version=(latest or 0) + 1, content=content, created_by=created_by
+        project_id=project_id,
+        version=_next_version(session, GuidelineVersion, project_id),
+        content=content,
+        created_by=created_by,
     )
     session.add(row)
     session.flush()
