@@ -9,16 +9,15 @@ from hypothesis import strategies as st
 from consenso.core.aggregation import DawidSkene, MajorityVote
 
 
-def adversarial_set() -> tuple[pd.DataFrame, pd.Series]:
-    """30 binary items; one perfect annotator, two who always lie, two right on 70% of the items."""
+def adversarial_set(n_items: int = 30, liars: int = 2) -> tuple[pd.DataFrame, pd.Series]:
+    """Binary items; one perfect annotator, ``liars`` who always lie, two right on 70% of the items."""
     rng = np.random.default_rng(0)
-    truth = pd.Series(["pos" if i % 2 else "neg" for i in range(30)], index=range(30))
+    truth = pd.Series(["pos" if i % 2 else "neg" for i in range(n_items)], index=range(n_items))
     flip = {"pos": "neg", "neg": "pos"}
     rows = []
     for i, t in truth.items():
         rows.append((i, "good", t))
-        rows.append((i, "liar1", flip[t]))
-        rows.append((i, "liar2", flip[t]))
+        rows.extend((i, f"liar{n}", flip[t]) for n in range(1, liars + 1))
         for name in ("noisy1", "noisy2"):
             rows.append((i, name, t if rng.random() < 0.7 else flip[t]))
     return pd.DataFrame(rows, columns=["item", "annotator", "label"]), truth
@@ -33,9 +32,43 @@ def test_dawid_skene_recovers_the_truth_where_majority_vote_fails() -> None:
     assert mv_accuracy < 0.7
     assert ds_accuracy == 1.0
     liar = list(ds.annotators_).index("liar1")
-    # errors_[annotator, true, observed]; classes are sorted: 0 = "neg", 1 = "pos"
-    assert ds.errors_[liar, 0, 1] > 0.9
-    assert ds.errors_[liar, 1, 0] > 0.9
+    # errors_[annotator, true, observed]; classes are sorted: 0 = "neg", 1 = "pos". With 15 labels per
+    # class the liar is learnt as a liar, shrunk towards the crowd (2 liars in 5) by the prior's 10
+    # pseudo-labels: (15 + 10 · 0.4) / 25 ≈ 0.76.
+    assert 0.7 < ds.errors_[liar, 0, 1] < 0.9
+    assert 0.7 < ds.errors_[liar, 1, 0] < 0.9
+    skills = dict(zip(ds.annotators_, ds.skills_, strict=True))
+    assert skills["good"] > max(skills["noisy1"], skills["noisy2"]) > 0.5 > skills["liar1"]
+    # maximum likelihood learns the liar exactly
+    ml = DawidSkene(prior_strength=0.0).fit(df)
+    assert ml.errors_[liar, 0, 1] > 0.99
+    assert ml.errors_[liar, 1, 0] > 0.99
+
+
+def test_the_prior_matters_less_as_an_annotator_gives_more_labels() -> None:
+    # One liar: with two, the data cannot tell "one truthful, two liars" from the mirror image (the
+    # likelihood is symmetric under swapping the classes) and EM may land on either on larger sets.
+    shrunk = []
+    for n_items in (30, 300, 3000):
+        df, truth = adversarial_set(n_items, liars=1)
+        ds = DawidSkene().fit(df)
+        assert float((ds.predicted_labels() == truth).mean()) == 1.0
+        shrunk.append(1.0 - float(ds.errors_[list(ds.annotators_).index("liar1"), 0, 1]))
+    assert shrunk[0] > shrunk[1] > shrunk[2]
+    assert shrunk[2] < 0.01
+
+
+def test_the_uniform_prior_pulls_towards_equal_rates_and_the_crowd_prior_towards_the_crowd() -> None:
+    df, _ = adversarial_set()
+    crowd = DawidSkene(prior="crowd", prior_strength=1000.0).fit(df)
+    uniform = DawidSkene(prior="uniform", prior_strength=1000.0).fit(df)
+    # overwhelmed by its prior, every annotator looks like a coin, or like every other annotator
+    np.testing.assert_allclose(uniform.errors_, 0.5, atol=0.02)
+    np.testing.assert_allclose(
+        crowd.errors_, np.broadcast_to(crowd.errors_.mean(axis=0), crowd.errors_.shape), atol=0.01
+    )
+    ml = DawidSkene(prior_strength=0.0).fit(df)
+    assert np.ptp(ml.errors_[:, 0, 0]) > 0.9  # without a prior the annotators differ: 1.0 to 0.0
 
 
 def test_fitted_state_is_consistent() -> None:
@@ -58,9 +91,15 @@ def test_fitted_state_is_consistent() -> None:
 
 def test_fit_returns_self_and_keeps_hyperparameters() -> None:
     df, _ = adversarial_set()
-    ds = DawidSkene(n_iter=3, tol=0.0, smoothing=0.5)
+    ds = DawidSkene(n_iter=3, tol=0.0, prior="uniform", prior_strength=0.5)
     assert ds.fit(df) is ds
-    assert (ds.n_iter, ds.tol, ds.init, ds.smoothing) == (3, 0.0, "majority_vote", 0.5)
+    assert (ds.n_iter, ds.tol, ds.init, ds.prior, ds.prior_strength) == (
+        3,
+        0.0,
+        "majority_vote",
+        "uniform",
+        0.5,
+    )
     assert ds.n_iter_ == 3
 
 

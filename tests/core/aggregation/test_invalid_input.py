@@ -76,8 +76,10 @@ def test_bad_majority_vote_hyperparameters_raise(kwargs: dict[str, object], mess
         ({"tol": -1.0}, "tol must be a finite number ≥ 0"),
         ({"tol": float("nan")}, "tol must be a finite number ≥ 0"),
         ({"init": "random"}, "init must be one of"),
-        ({"smoothing": -0.1}, "smoothing must be a finite number ≥ 0"),
-        ({"smoothing": True}, "smoothing must be a finite number ≥ 0"),
+        ({"prior_strength": -0.1}, "prior_strength must be a finite number ≥ 0"),
+        ({"prior_strength": True}, "prior_strength must be a finite number ≥ 0"),
+        ({"prior_strength": float("nan")}, "prior_strength must be a finite number ≥ 0"),
+        ({"prior": "dirichlet"}, "prior must be one of"),
     ],
 )
 def test_bad_dawid_skene_hyperparameters_raise(kwargs: dict[str, object], message: str) -> None:

@@ -13,7 +13,15 @@ from consenso.core.aggregation.base import COLUMNS, Aggregator, CodedLabels, cod
 from consenso.core.aggregation.dawid_skene import DawidSkene, DawidSkeneInit
 from consenso.core.aggregation.majority_vote import MajorityVote, TiePolicy
 
+#: The categorical aggregators by the name the platform uses for them (``?method=`` in the API, ``--method``
+#: in the CLI). Each is built with its default hyperparameters.
+AGGREGATORS: dict[str, type[Aggregator]] = {
+    "majority_vote": MajorityVote,
+    "dawid_skene": DawidSkene,
+}
+
 __all__ = [
+    "AGGREGATORS",
     "COLUMNS",
     "Aggregator",
     "CodedLabels",
