@@ -4,9 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from consenso.core.aggregation import Aggregator, DawidSkene, MajorityVote
+from consenso.core.aggregation import (
+    AGGREGATORS,
+    MACE,
+    Aggregator,
+    DawidSkene,
+    MajorityVote,
+    WeightedMajorityVote,
+)
 
-ESTIMATORS: list[Aggregator] = [MajorityVote(), DawidSkene()]
+ESTIMATORS: list[Aggregator] = [cls() for cls in AGGREGATORS.values()]
 
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)
@@ -87,7 +94,36 @@ def test_bad_dawid_skene_hyperparameters_raise(kwargs: dict[str, object], messag
         DawidSkene(**kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("estimator", [MajorityVote(), DawidSkene()])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_iter": 0}, "n_iter must be an integer ≥ 1"),
+        ({"tol": float("inf")}, "tol must be a finite number ≥ 0"),
+        ({"smoothing": -1}, "smoothing must be a finite number ≥ 0"),
+        ({"smoothing": "0.1"}, "smoothing must be a finite number ≥ 0"),
+    ],
+)
+def test_bad_mace_hyperparameters_raise(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MACE(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"weights": [1.0, 2.0]}, "weights must be a mapping"),
+        ({"weights": {"a": -1.0}}, "the weight of annotator 'a' must be a finite number ≥ 0"),
+        ({"weights": {"a": float("nan")}}, "the weight of annotator 'a' must be"),
+        ({"weighting": "accuracy"}, "weighting must be one of"),
+        ({"default_weight": -0.5}, "default_weight must be a finite number ≥ 0"),
+    ],
+)
+def test_bad_weighted_majority_vote_hyperparameters_raise(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        WeightedMajorityVote(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_predicting_before_fitting_raises(estimator: Aggregator) -> None:
     with pytest.raises(ValueError, match="not fitted yet"):
         estimator.predicted_labels()

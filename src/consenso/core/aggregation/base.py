@@ -152,7 +152,10 @@ class Aggregator(ABC):
 
     @abstractmethod
     def _fit(self, table: CodedLabels) -> None:
-        """Fit on a validated coded table, setting ``probas_`` and ``labels_`` (and any other state)."""
+        """Fit on a validated coded table, setting ``probas_`` and ``labels_`` (and any other state).
+
+        ``items_``, ``annotators_`` and ``classes_`` are already set when it runs.
+        """
 
     def fit_codes(
         self,
@@ -165,19 +168,19 @@ class Aggregator(ABC):
     ) -> Self:
         """Fit on integer-coded arrays (the fast path). Counts default to the largest code plus one."""
         table = coded_labels(item, annotator, label, n_items, n_annotators, n_labels)
-        self._fit(table)
         self.items_ = pd.RangeIndex(table.n_items, name="item")
         self.annotators_ = pd.RangeIndex(table.n_annotators, name="annotator")
         self.classes_ = pd.RangeIndex(table.n_labels, name="label")
+        self._fit(table)
         return self
 
     def fit(self, data: pd.DataFrame) -> Self:
         """Fit on a DataFrame with columns ``item``, ``annotator``, ``label``."""
         table, items, annotators, classes = encode_labels(data)
-        self._fit(table)
         self.items_ = items.rename("item")
         self.annotators_ = annotators.rename("annotator")
         self.classes_ = classes.rename("label")
+        self._fit(table)
         return self
 
     def _require_fitted(self) -> None:
