@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Level", "krippendorff_alpha"]
+__all__ = ["Level", "krippendorff_alpha", "krippendorff_alpha_counts"]
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 _LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
@@ -109,6 +109,60 @@ def krippendorff_alpha(reliability_data: npt.ArrayLike, level: Level = "nominal"
     flat = unit_of_value * values.size + codes.ravel()
     per_unit = np.bincount(flat, minlength=data.shape[1] * values.size).astype(np.float64)
     per_unit = per_unit.reshape(data.shape[1], values.size)
+    return _alpha_from_counts(per_unit, values, level)
+
+
+def krippendorff_alpha_counts(
+    value_counts: npt.ArrayLike, values: npt.ArrayLike | None = None, level: Level = "nominal"
+) -> float:
+    r"""Krippendorff's alpha from the units × values table of counts ``n_uc`` (the fast path).
+
+    The same statistic as :func:`krippendorff_alpha`, which builds this table from the reliability
+    matrix first: alpha depends on the data only through how many coders gave each value to each unit.
+    Pass the table directly when the labels are stored as rows (unit, value): a million labels on
+    200,000 units by 2,000 coders need a 200,000 × K table here, not a 2,000 × 200,000 matrix.
+
+    **Formula, assumptions and reference:** as :func:`krippendorff_alpha`.
+
+    Args:
+        value_counts: units × values array of counts ≥ 0 (whole numbers).
+        values: the numeric value of each column, increasing; ``0 … K − 1`` by default. Only the
+            ordinal, interval and ratio levels use them.
+        level: ``"nominal"``, ``"ordinal"``, ``"interval"`` or ``"ratio"``.
+
+    Example:
+        >>> counts = [[3, 0], [0, 2], [2, 1], [1, 1]]  # 4 units, 2 values
+        >>> round(krippendorff_alpha_counts(counts), 3)
+        0.25
+        >>> round(krippendorff_alpha([[0, 1, 0, 0], [0, 1, 0, 1], [0, float("nan"), 1, float("nan")]]), 3)
+        0.25
+    """
+    if level not in _LEVELS:
+        raise ValueError(f"level must be one of {', '.join(_LEVELS)}; got {level!r}")
+    counts = np.asarray(value_counts, dtype=np.float64)
+    if counts.ndim != 2:
+        raise ValueError(f"value_counts must be a 2-D units × values array, got {counts.ndim} dimension(s)")
+    if not np.all(np.isfinite(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise ValueError("value_counts must hold whole numbers ≥ 0")
+    if values is None:
+        scale = np.arange(counts.shape[1], dtype=np.float64)
+    else:
+        scale = np.asarray(values, dtype=np.float64)
+        if scale.shape != (counts.shape[1],):
+            raise ValueError(f"values must hold one number per column of value_counts ({counts.shape[1]})")
+        if not np.all(np.isfinite(scale)) or np.any(np.diff(scale) <= 0):
+            raise ValueError("values must be finite and strictly increasing")
+        if level == "ratio" and np.any(scale < 0):
+            raise ValueError("ratio-level codes must be non-negative")
+    # values nobody used carry no weight; dropping them keeps the ordinal ranks those of used values
+    used = counts.sum(axis=0) > 0
+    return _alpha_from_counts(counts[:, used], scale[used], level)
+
+
+def _alpha_from_counts(
+    per_unit: npt.NDArray[np.float64], values: npt.NDArray[np.float64], level: Level
+) -> float:
+    """Alpha from the units × distinct-values counts ``n_uc`` and the sorted distinct ``values``."""
     coded = per_unit.sum(axis=1)
     pairable = coded >= 2
     if not np.any(pairable):
