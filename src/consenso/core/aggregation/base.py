@@ -100,7 +100,33 @@ def coded_labels(
     return CodedLabels(codes[0], codes[1], codes[2], sizes[0], sizes[1], sizes[2])
 
 
+def _factorize_integers(values: npt.NDArray[np.integer], sort: bool) -> tuple[IntArray, pd.Index] | None:
+    """:func:`pandas.factorize` for integer ids of a compact range, in O(rows + range) without hashing.
+
+    Returns ``None`` when the range is much wider than the column (sparse ids): hashing is then cheaper.
+    """
+    n = values.shape[0]
+    low, high = int(values.min()), int(values.max())
+    span = high - low + 1
+    if span > 2 * n + 1024:
+        return None
+    offset = (values - low).astype(np.intp, copy=False)
+    # first[v] = the first row holding v: assigning in reverse order, the last write (the first row) wins
+    first = np.full(span, n, dtype=np.intp)
+    first[offset[::-1]] = np.arange(n - 1, -1, -1, dtype=np.intp)
+    present = np.flatnonzero(first < n)
+    order = present if sort else present[np.argsort(first[present], kind="stable")]
+    rank = np.empty(span, dtype=np.intp)
+    rank[order] = np.arange(order.size, dtype=np.intp)
+    return rank[offset], pd.Index(order + low, dtype=values.dtype)
+
+
 def _factorize(column: pd.Series, sort: bool) -> tuple[IntArray, pd.Index]:
+    values = column.to_numpy()
+    if values.dtype.kind in "iu":
+        fast = _factorize_integers(values, sort)
+        if fast is not None:
+            return fast
     if sort:
         try:
             codes, uniques = pd.factorize(column, sort=True)

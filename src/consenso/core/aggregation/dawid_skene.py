@@ -137,9 +137,15 @@ class DawidSkene(Aggregator):
         # sum of log-errors is one sparse-dense product and the M step's expected counts another.
         n_labels, n_cells = table.n_labels, table.n_annotators * table.n_labels
         cell = table.annotator * n_labels + table.label
-        counts_matrix = sparse.csr_array(
-            (np.ones(table.n_rows), (table.item, cell)), shape=(table.n_items, n_cells)
-        )
+        shape = (table.n_items, n_cells)
+        if table.n_rows < 2 or bool(np.all(table.item[1:] >= table.item[:-1])):
+            # rows grouped by item (the usual order, and always so after the DataFrame layer's encoding
+            # of grouped rows): the CSR structure is the rows themselves, no sort needed
+            row_starts = np.zeros(table.n_items + 1, dtype=np.intp)
+            np.cumsum(np.bincount(table.item, minlength=table.n_items), out=row_starts[1:])
+            counts_matrix = sparse.csr_array((np.ones(table.n_rows), cell, row_starts), shape=shape)
+        else:
+            counts_matrix = sparse.csr_array((np.ones(table.n_rows), (table.item, cell)), shape=shape)
         by_cell = counts_matrix.T  # a CSC view: products with it need no transposed copy
 
         def m_step(probas: FloatArray) -> tuple[FloatArray, FloatArray]:
