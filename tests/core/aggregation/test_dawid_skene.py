@@ -163,3 +163,18 @@ def test_ds_relabel_on_a_dataframe_maps_predictions() -> None:
     result = DawidSkene().fit_predict(renamed)
     assert result.map({1: "pos", 0: "neg"}).equals(DawidSkene().fit_predict(df).rename("label"))
     assert float((result.map({1: "pos", 0: "neg"}) == truth).mean()) == pytest.approx(1.0)
+
+
+def test_a_handful_of_items_keeps_unanimous_items_and_classes_in_place() -> None:
+    # Regression: with the crowd prior re-estimated at every EM step, this 5-item project came out with
+    # the unanimous "positive" item labelled "negative" (confidence 0.88).
+    rows = [
+        (1, "A", "positive"), (1, "B", "positive"), (1, "C", "positive"),
+        (2, "A", "negative"), (2, "B", "negative"), (2, "C", "positive"),
+        (3, "A", "neutral"), (3, "B", "neutral"), (3, "C", "neutral"),
+        (4, "A", "positive"), (4, "B", "negative"), (4, "C", "neutral"),
+        (5, "A", "positive"),
+    ]  # fmt: skip
+    df = pd.DataFrame(rows, columns=["item", "annotator", "label"])
+    labels = DawidSkene().fit_predict(df)
+    assert labels[[1, 2, 3, 5]].tolist() == ["positive", "negative", "neutral", "positive"]

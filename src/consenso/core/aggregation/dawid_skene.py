@@ -46,12 +46,15 @@ class DawidSkene(Aggregator):
         \pi_k = \frac{1}{N}\sum_i q_{ik}, \qquad
         e^{(a)}_{kl} = \frac{s\, m_{kl} + \sum_{(i, a, l)} q_{ik}}{s + \sum_{(i, a, \cdot)} q_{ik}}
 
-    With ``prior="crowd"`` (the default) ``m_{k·}`` is the crowd's pooled confusion row,
-    ``m_{kl} = Σ_a n^{(a)}_{kl} / Σ_{a,l'} n^{(a)}_{kl'}`` under the current posteriors: each annotator is
-    shrunk towards how the crowd as a whole confuses class ``k``, by as much as ``s`` labels of
-    evidence, so an annotator with four labels is not given 0/1 error rates from them while one with
-    hundreds is hardly affected. This is the simplest form of the hierarchical ("community") priors of
-    Venanzi et al. (2014). With ``prior="uniform"`` ``m_{kl} = 1/K`` (add-``s/K`` smoothing).
+    With ``prior="crowd"`` (the default) ``m_{k·}`` is the crowd's pooled confusion row under the
+    majority vote, ``m_{kl} = Σ_a n^{(a)}_{kl} / Σ_{a,l'} n^{(a)}_{kl'}`` with the vote shares as ``q``,
+    computed once before EM: each annotator is shrunk towards how the crowd as a whole confuses class
+    ``k``, by as much as ``s`` labels of evidence, so an annotator with four labels is not given 0/1
+    error rates from them while one with hundreds is hardly affected. This is an empirical-Bayes form
+    of the hierarchical ("community") priors of Venanzi et al. (2014). The centre stays fixed: if it
+    were re-estimated at every step it could drift with the posteriors, and on a handful of items
+    EM then swaps classes (a unanimous "positive" item came out "negative"). With
+    ``prior="uniform"`` ``m_{kl} = 1/K`` (add-``s/K`` smoothing).
 
     Probabilities are floored at machine epsilon before their logs. Iteration stops after ``n_iter``
     EM steps or when the mean log-likelihood per label, ``(1/R) Σ_i log Σ_k π_k Π e^{(a)}_{k l}``,
@@ -62,14 +65,15 @@ class DawidSkene(Aggregator):
     annotators with few labels: on ``cf`` in ``shared/data/crowd`` (≈ 4 labels per annotator) it falls
     to 0.787 accuracy when run to convergence, and on ``s5_adult`` to 0.748. crowd-kit 1.4.2 reports
     0.830 and 0.766 there only because its stopping rule ends EM after 2–5 steps (its bound decreases
-    on the second step and the loop stops). The crowd prior with ``s = 10`` gives 0.887 and 0.763 at
-    convergence and stays within 0.4 point of crowd-kit on the four binary sets; ``s = 8`` gives the
-    same figures, ``s`` from 3 to 6 and 12 lose 1–2 points on ``s5_adult``, where 1 of its 333 items
-    with a known truth is 0.3 point. ``docs/quality.md`` has the full table.
+    on the second step and the loop stops). The crowd prior with ``s = 10`` gives 0.883 and 0.769 at
+    convergence and stays within 0.4 point of crowd-kit on the four binary sets. Of the strengths
+    tried, 8 to 15 keep every set within 0.5 point of crowd-kit; 3 and 5 lose about 1 point on
+    ``s5_adult``, where 1 of its 333 items with a known truth is 0.3 point. ``docs/quality.md`` has
+    the full table.
 
     Each step is two sparse-dense products with the items × (annotator, observed label) count
-    matrix, built once: 10 steps on 10⁶ labels (200,000 items, 2,000 annotators, 5 classes) take
-    0.3–0.4 s on a 2-core machine where crowd-kit 1.4.2 takes 4.5 s.
+    matrix, built once: 10 steps on 10⁶ labels (200,000 items, 2,000 annotators, 5 classes) take about
+    0.14 s on a 2-core machine where crowd-kit 1.4.2 takes 2.8 s (``bench/quality.sh speed``).
 
     **Reference.** A. P. Dawid and A. M. Skene (1979). Maximum Likelihood Estimation of Observer
     Error-Rates Using the EM Algorithm. *Journal of the Royal Statistical Society, Series C (Applied
@@ -97,9 +101,9 @@ class DawidSkene(Aggregator):
         ['no', 'yes', 'yes', 'no', 'yes', 'yes']
         >>> liar = list(ds.annotators_).index("liar")
         >>> round(float(ds.errors_[liar, 0, 1]), 2)  # true "no", says "yes": learnt, shrunk a little
-        0.78
+        0.83
         >>> [round(float(s), 2) for s in ds.skills_]  # estimated accuracy of x, y, liar
-        [0.92, 0.92, 0.16]
+        [0.89, 0.89, 0.14]
     """
 
     errors_: FloatArray
@@ -148,18 +152,13 @@ class DawidSkene(Aggregator):
             counts_matrix = sparse.csr_array((np.ones(table.n_rows), (table.item, cell)), shape=shape)
         by_cell = counts_matrix.T  # a CSC view: products with it need no transposed copy
 
-        def m_step(probas: FloatArray) -> tuple[FloatArray, FloatArray]:
+        def expected_counts(probas: FloatArray) -> FloatArray:
             counts = np.asarray(by_cell @ probas, dtype=np.float64)  # [(annotator, observed), true]
-            counts = counts.reshape(table.n_annotators, n_labels, n_labels)
+            return counts.reshape(table.n_annotators, n_labels, n_labels)
+
+        def m_step(probas: FloatArray, centre: FloatArray) -> tuple[FloatArray, FloatArray]:
+            counts = expected_counts(probas)
             if self.prior_strength > 0:
-                if self.prior == "crowd":
-                    pooled = counts.sum(axis=0)  # [observed, true]
-                    column = pooled.sum(axis=0, keepdims=True)
-                    centre = np.divide(
-                        pooled, column, out=np.full_like(pooled, 1.0 / n_labels), where=column > 0
-                    )
-                else:
-                    centre = np.full((n_labels, n_labels), 1.0 / n_labels)
                 counts = counts + self.prior_strength * centre
             totals = counts.sum(axis=1, keepdims=True)
             uniform = np.full_like(counts, 1.0 / n_labels)
@@ -181,12 +180,20 @@ class DawidSkene(Aggregator):
             return joint, log_likelihood
 
         probas = vote_shares(vote_counts(table))
-        priors, errors = m_step(probas)
+        if self.prior == "crowd":
+            # The crowd's pooled confusion under the majority vote, fixed for the whole fit: re-estimated
+            # at every step it can drift with the labels on small data and end up with classes swapped.
+            pooled = expected_counts(probas).sum(axis=0)  # [observed, true]
+            column = pooled.sum(axis=0, keepdims=True)
+            centre = np.divide(pooled, column, out=np.full_like(pooled, 1.0 / n_labels), where=column > 0)
+        else:
+            centre = np.full((n_labels, n_labels), 1.0 / n_labels)
+        priors, errors = m_step(probas, centre)
         trace: list[float] = []
         previous = -math.inf
         for _ in range(self.n_iter):
             probas, log_likelihood = e_step(priors, errors)
-            priors, errors = m_step(probas)
+            priors, errors = m_step(probas, centre)
             trace.append(log_likelihood)
             if log_likelihood - previous < self.tol:
                 break
