@@ -6,14 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from sqlalchemy import select
 
+from consenso.core.aggregation import AGGREGATORS
 from consenso.services import annotate
 from consenso.store.database import Database
 from consenso.store.models import Annotation, AuditEvent, Task
 from tests.api.v1.assertions import When
 from tests.cli.conftest import RunCli, assert_failed, assert_ok
 from tests.conftest import Factory, World
+from tests.quality_project import make_quality_project
 
 
 def _annotate(db: Database, world: World) -> None:
@@ -169,3 +172,44 @@ def test_export_without_an_instance_admin_fails(run_cli: RunCli, db: Database, t
         result, "Error: No instance admin exists yet: create one with `consenso user add --email E --admin`."
     )
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_export_with_aggregate_adds_the_aggregated_labels(
+    run_cli: RunCli, db: Database, factory: Factory, tmp_path: Path
+) -> None:
+    qp = make_quality_project(factory, db)
+    output = tmp_path / "aggregated.jsonl"
+
+    result = run_cli(["export", str(qp.project_id), "-o", str(output), "--aggregate", "majority_vote"])
+
+    assert_ok(result)
+    lines = [orjson.loads(line) for line in output.read_bytes().splitlines()]
+    assert [line["aggregate"]["sentiment"] and line["aggregate"]["sentiment"]["label"] for line in lines] == [
+        "positive",
+        "negative",
+        "neutral",
+        "negative",
+        "positive",
+        None,
+    ]
+    assert lines[1]["aggregate"]["stars"] == {
+        "method": "majority_vote",
+        "label": 1,
+        "confidence": pytest.approx(2 / 3),
+    }
+    assert [{k: v for k, v in line.items() if k != "aggregate"} for line in lines] == _expected(
+        db, qp.project_id
+    )
+
+
+def test_export_with_an_unknown_aggregation_method_fails(
+    run_cli: RunCli, db: Database, world: World, tmp_path: Path
+) -> None:
+    output = tmp_path / "export.jsonl"
+
+    result = run_cli(["export", str(world.project_id), "-o", str(output), "--aggregate", "glad"])
+
+    assert_failed(
+        result, f"Error: Aggregation method 'glad' does not exist; use one of: {', '.join(AGGREGATORS)}."
+    )
+    assert not output.exists()

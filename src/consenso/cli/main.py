@@ -1,4 +1,4 @@
-"""``consenso``: serve, demo, import, export, users, tokens, database migrations.
+"""``consenso``: serve, demo, import, export, quality, users, tokens, database migrations.
 
 Every command reads the database from ``CONSENSO_DATABASE_URL`` or ``--database-url`` (default: embedded
 SQLite in the data directory). Messages follow ``CONSENSO_LANG`` or ``LANG`` (English or Spanish).
@@ -357,6 +357,14 @@ def export_file(
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    aggregate: Annotated[
+        str | None,
+        typer.Option(
+            "--aggregate",
+            help="Add each task's aggregated label per choice/rating control with this method "
+            "(majority_vote, dawid_skene, ...)",
+        ),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Export a project's tasks with their annotations (JSONL)."""
@@ -366,7 +374,7 @@ def export_file(
     try:
         admin = _local_admin(db)
         total = projects.get_project(db, admin, project).task_count
-        chunks = export.export_project(db, admin, project, fmt)
+        chunks = export.export_project(db, admin, project, fmt, aggregate=aggregate)
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)
@@ -391,3 +399,40 @@ def export_file(
     finally:
         db.dispose()
     out.print(t("cli_exported", lines=lines, megabytes=written / 1e6, path=output))
+
+
+@app.command("quality")
+def quality_report(
+    project: Annotated[int, typer.Argument(help="Project id")],
+    method: Annotated[
+        str, typer.Option("--method", help="Aggregation method (majority_vote, dawid_skene, ...)")
+    ] = "dawid_skene",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON (the API's shape)")
+    ] = False,
+    annotators: Annotated[
+        int, typer.Option("--annotators", min=1, max=1000, help="Annotators listed per control")
+    ] = 100,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Agreement, per-label, per-annotator and aggregation figures of every control of a project."""
+    import orjson
+
+    from consenso.api.schemas.quality import QualityRead
+    from consenso.cli.quality import render
+    from consenso.services import quality
+
+    db = _open(_settings(database_url))
+    try:
+        admin = _local_admin(db)
+        view = quality.project_quality(db, admin, project, method, annotator_limit=annotators)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    if as_json:
+        body = QualityRead.of(view, lang()).model_dump(mode="json")
+        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for part in render(view, lang()):
+        out.print(part)

@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     LIST_ALL_ANNOTATIONS = "list_all_annotations"
     ANNOTATE = "annotate"
     EXPORT = "export"
+    VIEW_QUALITY = "view_quality"
 
 
 _ALL = frozenset(Role)
@@ -48,6 +49,11 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     Action.LIST_ALL_ANNOTATIONS: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.VIEWER}),
     Action.ANNOTATE: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.ANNOTATOR}),
     Action.EXPORT: _STAFF,
+    # Agreement, label counts and per-annotator reliability are computed from everyone's labels, so they
+    # are for the roles that may already read every annotation (LIST_ALL_ANNOTATIONS): they reveal nothing
+    # those roles cannot see. Annotators are blind: label distributions and their colleagues' scores would
+    # tell them what others answered.
+    Action.VIEW_QUALITY: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.VIEWER}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.

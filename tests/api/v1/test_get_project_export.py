@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from consenso.core.aggregation import AGGREGATORS
 from consenso.store.database import Database
 from consenso.store.models import Annotation, AuditEvent
 from tests.api.v1.assertions import When, assert_error
-from tests.conftest import World
+from tests.conftest import Factory, World
+from tests.quality_project import QualityProject, make_quality_project
 
 
 def test_export_streams_jsonl_with_the_documented_keys(
@@ -101,3 +105,101 @@ def test_outsider_is_404(app_client: TestClient, world: World) -> None:
     r = app_client.get(f"/api/v1/projects/{world.project_id}/export", headers=world.outsider.headers)
 
     assert_error(r, 404, "not_found")
+
+
+# --- ?aggregate=METHOD ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def qp(factory: Factory, db: Database) -> QualityProject:
+    return make_quality_project(factory, db)
+
+
+def _export(client: TestClient, qp: QualityProject, **params: str) -> list[dict[str, Any]]:
+    r = client.get(f"/api/v1/projects/{qp.project_id}/export", params=params, headers=qp.manager.headers)
+    assert r.status_code == 200, r.text
+    return [orjson.loads(line) for line in r.content.splitlines()]
+
+
+def test_aggregate_adds_each_tasks_aggregated_label_per_categorical_control(
+    app_client: TestClient, qp: QualityProject, db: Database
+) -> None:
+    plain = _export(app_client, qp)
+
+    lines = _export(app_client, qp, aggregate="majority_vote")
+
+    def mv(label: Any, confidence: float) -> dict[str, Any]:
+        return {"method": "majority_vote", "label": label, "confidence": pytest.approx(confidence)}
+
+    # majority vote by hand; a tie goes to the lowest label ("negative" < "neutral" < "positive"; 2 < 4 < 5)
+    assert [line["aggregate"] for line in lines] == [
+        {"sentiment": mv("positive", 1.0), "stars": mv(5, 2 / 3)},
+        {"sentiment": mv("negative", 2 / 3), "stars": mv(1, 2 / 3)},
+        {"sentiment": mv("neutral", 1.0), "stars": mv(3, 1.0)},
+        {"sentiment": mv("negative", 1 / 3), "stars": mv(2, 1 / 3)},
+        {"sentiment": mv("positive", 1.0), "stars": mv(4, 1.0)},
+        {"sentiment": None, "stars": None},  # no annotation
+    ]
+    assert all(list(line) == ["id", "data", "meta", "annotations", "aggregate"] for line in lines)
+    assert [{k: v for k, v in line.items() if k != "aggregate"} for line in lines] == plain
+    with db.read() as session:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "project.export").order_by(AuditEvent.id)
+        ).all()
+    assert [e.details for e in events] == [
+        {"format": "jsonl"},
+        {"format": "jsonl", "aggregate": "majority_vote"},
+    ]
+
+
+@pytest.mark.parametrize("method", list(AGGREGATORS))
+def test_aggregate_gives_the_core_aggregators_label_and_posterior(
+    app_client: TestClient, qp: QualityProject, db: Database, method: str
+) -> None:
+    lines = _export(app_client, qp, aggregate=method)
+
+    for control in ("sentiment", "stars"):
+        fitted = AGGREGATORS[method]().fit(qp.frame(db, control))
+        probas = fitted.predicted_probas()
+        expected = {
+            item: {
+                "method": method,
+                "label": label,
+                "confidence": pytest.approx(float(probas.loc[item, label])),
+            }
+            for item, label in fitted.predicted_labels().items()
+        }
+        got = {line["id"]: line["aggregate"][control] for line in lines if line["aggregate"][control]}
+        assert got == expected
+
+
+def test_an_unknown_aggregation_method_is_400_and_exports_nothing(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    r = app_client.get(
+        f"/api/v1/projects/{world.project_id}/export",
+        params={"aggregate": "glad"},
+        headers={**world.manager.headers, "Accept-Language": "es"},
+    )
+
+    error = assert_error(r, 400, "unknown_aggregation_method")
+    assert (
+        error["message"] == f"El método de agregación 'glad' no existe; use uno de: {', '.join(AGGREGATORS)}."
+    )
+    with db.read() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "project.export")).all() == []
+
+
+def test_aggregate_of_a_schema_without_categorical_controls_is_empty(
+    app_client: TestClient, factory: Factory, world: World
+) -> None:
+    schema = {"controls": [{"name": "note", "type": "text", "field": "text"}]}
+    project = factory.project(world.admin, world.workspace_id, schema=schema)
+    factory.tasks(world.admin, project, ["a", "b"])
+
+    r = app_client.get(
+        f"/api/v1/projects/{project}/export", params={"aggregate": "dawid_skene"}, headers=world.admin.headers
+    )
+
+    assert r.status_code == 200, r.text
+    assert [orjson.loads(line)["aggregate"] for line in r.content.splitlines()] == [{}, {}]

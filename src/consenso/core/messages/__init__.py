@@ -2,8 +2,8 @@
 
 A message is looked up by a stable key (usually an error code) and filled with named parameters:
 ``translate("not_found", "es", kind="proyecto")``. Catalogs are plain dicts split by concept
-(``general``, ``schema``, ``imports``, ``cli``); a test checks that every key has both languages and the
-same placeholders in each.
+(``general``, ``schema``, ``imports``, ``cli``, ``quality``); a test checks that every key has both
+languages and the same placeholders in each.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from consenso.core.messages import cli, general, imports, schema
+from consenso.core.messages import quality as quality_messages
 
 Language = Literal["en", "es"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "es")
@@ -23,6 +24,7 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     **schema.MESSAGES,
     **imports.MESSAGES,
     **cli.MESSAGES,
+    **quality_messages.MESSAGES,
 }
 
 

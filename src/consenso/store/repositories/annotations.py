@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -95,3 +95,19 @@ def for_tasks(session: Session, task_ids: Sequence[int]) -> Sequence[Annotation]
     return list(
         session.scalars(select(Annotation).where(Annotation.task_id.in_(task_ids)).order_by(Annotation.id))
     )
+
+
+def project_results(session: Session, project_id: int, batch: int = 5000) -> Iterator[tuple[int, int, Any]]:
+    """``(task_id, annotator_id, result)`` of every annotation of the project in id (submission) order.
+
+    One query, streamed ``batch`` rows at a time (a server-side cursor on PostgreSQL), over the
+    ``(project_id, id)`` index: quality reports and aggregation read a whole project in constant round trips.
+    """
+    rows = session.execute(
+        select(Annotation.task_id, Annotation.annotator_id, Annotation.result)
+        .where(Annotation.project_id == project_id)
+        .order_by(Annotation.id)
+        .execution_options(yield_per=batch)
+    )
+    for row in rows:
+        yield row[0], row[1], row[2]

@@ -1,6 +1,27 @@
 """API v1: importing the modules registers their routes on the shared router."""
 
-from consenso.api.routes.v1 import annotations, auth, health, projects, tasks, tokens, users, workspaces
+from consenso.api.routes.v1 import (
+    annotations,
+    auth,
+    health,
+    projects,
+    quality,
+    tasks,
+    tokens,
+    users,
+    workspaces,
+)
 from consenso.api.routes.v1.router import router
 
-__all__ = ["annotations", "auth", "health", "projects", "router", "tasks", "tokens", "users", "workspaces"]
+__all__ = [
+    "annotations",
+    "auth",
+    "health",
+    "projects",
+    "quality",
+    "router",
+    "tasks",
+    "tokens",
+    "users",
+    "workspaces",
+]

@@ -72,9 +72,18 @@ def update_project(
     responses={200: {"content": {"application/x-ndjson": {}}}},
 )
 def export_project(
-    project_id: PathId, principal: CurrentPrincipal, db: DB, format: str = Query(default="jsonl")
+    project_id: PathId,
+    principal: CurrentPrincipal,
+    db: DB,
+    format: str = Query(default="jsonl"),
+    aggregate: str | None = Query(
+        default=None,
+        description="An aggregation method (see `methods` in GET /projects/{id}/quality): each line then "
+        'ends with "aggregate": {control: {"method", "label", "confidence"} or null} for every choice and '
+        "rating control",
+    ),
 ) -> StreamingResponse:
-    chunks = export.export_project(db, principal, project_id, format)
+    chunks = export.export_project(db, principal, project_id, format, aggregate=aggregate)
     return StreamingResponse(
         chunks,
         media_type="application/x-ndjson",

@@ -1,0 +1,105 @@
+"""Messages of the quality report: why a figure is undefined, the aggregation error, the CLI tables."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "unknown_aggregation_method": {
+        "en": "Aggregation method '{method}' does not exist; use one of: {supported}.",
+        "es": "El método de agregación '{method}' no existe; use uno de: {supported}.",
+    },
+    # quality_reason_<code>: one per consenso.core.quality.Reason
+    "quality_reason_no_annotations": {
+        "en": "Nobody has answered this control yet.",
+        "es": "Nadie ha respondido todavía a este control.",
+    },
+    "quality_reason_no_overlap": {
+        "en": "No item has answers from two annotators, so there is nothing to compare.",
+        "es": "Ningún elemento tiene respuestas de dos anotadores, así que no hay nada que comparar.",
+    },
+    "quality_reason_no_variation": {
+        "en": "Every compared answer is the same, so chance-corrected agreement is undefined.",
+        "es": "Todas las respuestas comparadas son iguales, así que el acuerdo corregido por azar no está definido.",
+    },
+    "quality_reason_unequal_raters": {
+        "en": "Items have different numbers of answers; Fleiss' kappa needs the same number on every item "
+        "(Krippendorff's alpha does not).",
+        "es": "Los elementos tienen distinto número de respuestas; el kappa de Fleiss necesita el mismo número "
+        "en cada elemento (el alfa de Krippendorff no).",
+    },
+    "quality_reason_label_unused": {
+        "en": "Nobody chose this label on an item answered by two or more annotators.",
+        "es": "Nadie eligió esta etiqueta en un elemento respondido por dos o más anotadores.",
+    },
+    "quality_reason_not_provided_by_method": {
+        "en": "This aggregation method does not estimate annotator reliability.",
+        "es": "Este método de agregación no estima la fiabilidad de los anotadores.",
+    },
+    "quality_reason_not_available_for_control_type": {
+        "en": "Not available for this type of control yet.",
+        "es": "Todavía no está disponible para este tipo de control.",
+    },
+    "quality_reason_free_text": {
+        "en": "Free text has no agreement measure.",
+        "es": "El texto libre no tiene medida de acuerdo.",
+    },
+    "quality_reason_undefined": {
+        "en": "The statistic is undefined on these answers.",
+        "es": "El estadístico no está definido con estas respuestas.",
+    },
+    # quality_short_<code>: the same, in a table cell
+    "quality_short_no_annotations": {"en": "no answers", "es": "sin respuestas"},
+    "quality_short_no_overlap": {"en": "no overlap", "es": "sin solapamiento"},
+    "quality_short_no_variation": {"en": "no variation", "es": "sin variación"},
+    "quality_short_unequal_raters": {"en": "unequal raters", "es": "anotadores desiguales"},
+    "quality_short_label_unused": {"en": "unused", "es": "sin uso"},
+    "quality_short_not_provided_by_method": {"en": "not estimated", "es": "no estimada"},
+    "quality_short_not_available_for_control_type": {"en": "n/a", "es": "n/d"},
+    "quality_short_free_text": {"en": "free text", "es": "texto libre"},
+    "quality_short_undefined": {"en": "undefined", "es": "indefinido"},
+    # the command line: `consenso quality`
+    "cli_quality_header": {
+        "en": "Project {project}: {annotations} annotations by {annotators} annotators; aggregation: {method}.",
+        "es": "Proyecto {project}: {annotations} anotaciones de {annotators} anotadores; agregación: {method}.",
+    },
+    "cli_quality_control": {
+        "en": "Control '{name}' ({type})",
+        "es": "Control '{name}' ({type})",
+    },
+    "cli_quality_skipped": {
+        "en": "Control '{name}' ({type}): {reason}",
+        "es": "Control '{name}' ({type}): {reason}",
+    },
+    "cli_quality_col_figure": {"en": "Figure", "es": "Cifra"},
+    "cli_quality_col_value": {"en": "Value", "es": "Valor"},
+    "cli_quality_col_note": {"en": "Note", "es": "Nota"},
+    "cli_quality_col_label": {"en": "Label", "es": "Etiqueta"},
+    "cli_quality_col_count": {"en": "Count", "es": "Cantidad"},
+    "cli_quality_col_annotator": {"en": "Annotator", "es": "Anotador"},
+    "cli_quality_col_annotations": {"en": "Annotations", "es": "Anotaciones"},
+    "cli_quality_col_agreement": {"en": "Agreement with aggregate", "es": "Acuerdo con el agregado"},
+    "cli_quality_col_skill": {"en": "Skill", "es": "Habilidad"},
+    "cli_quality_items": {"en": "Items answered", "es": "Elementos respondidos"},
+    "cli_quality_items_compared": {
+        "en": "Items with 2+ answers",
+        "es": "Elementos con 2 o más respuestas",
+    },
+    "cli_quality_annotations": {"en": "Annotations", "es": "Anotaciones"},
+    "cli_quality_ignored": {
+        "en": "Ignored (do not fit the current schema)",
+        "es": "Ignoradas (no encajan en el esquema actual)",
+    },
+    "cli_quality_percent": {"en": "Percent agreement", "es": "Acuerdo porcentual"},
+    "cli_quality_alpha": {"en": "Krippendorff's alpha ({level})", "es": "Alfa de Krippendorff ({level})"},
+    "cli_quality_kappa": {"en": "Fleiss' kappa", "es": "Kappa de Fleiss"},
+    "cli_quality_f1_exact": {"en": "Span F1, exact", "es": "F1 de fragmentos, exacto"},
+    "cli_quality_f1_overlap": {"en": "Span F1, overlap", "es": "F1 de fragmentos, solapamiento"},
+    "cli_quality_aggregation": {"en": "Aggregation", "es": "Agregación"},
+    "cli_quality_aggregated": {
+        "en": "{method}: {items} items, mean confidence {confidence:.3f}, {low} below {threshold}",
+        "es": "{method}: {items} elementos, confianza media {confidence:.3f}, {low} por debajo de {threshold}",
+    },
+    "cli_quality_level_nominal": {"en": "nominal", "es": "nominal"},
+    "cli_quality_level_ordinal": {"en": "ordinal", "es": "ordinal"},
+    "cli_quality_more_annotators": {
+        "en": "Showing {shown} of {total} annotators (the most productive first; --annotators N for more).",
+        "es": "Se muestran {shown} de {total} anotadores (primero los más productivos; --annotators N para ver más).",
+    },
+}
