@@ -152,12 +152,9 @@ class DawidSkene(Aggregator):
             counts_matrix = sparse.csr_array((np.ones(table.n_rows), (table.item, cell)), shape=shape)
         by_cell = counts_matrix.T  # a CSC view: products with it need no transposed copy
 
-        def expected_counts(probas: FloatArray) -> FloatArray:
-            counts = np.asarray(by_cell @ probas, dtype=np.float64)  # [(annotator, observed), true]
-            return counts.reshape(table.n_annotators, n_labels, n_labels)
-
         def m_step(probas: FloatArray, centre: FloatArray) -> tuple[FloatArray, FloatArray]:
-            counts = expected_counts(probas)
+            counts = np.asarray(by_cell @ probas, dtype=np.float64)  # [(annotator, observed), true]
+            counts = counts.reshape(table.n_annotators, n_labels, n_labels)
             if self.prior_strength > 0:
                 counts = counts + self.prior_strength * centre
             totals = counts.sum(axis=1, keepdims=True)
@@ -179,11 +176,13 @@ class DawidSkene(Aggregator):
             log_likelihood = float((top + np.log(total)).sum()) / table.n_rows
             return joint, log_likelihood
 
-        probas = vote_shares(vote_counts(table))
+        votes = vote_counts(table)
+        probas = vote_shares(votes)
         if self.prior == "crowd":
             # The crowd's pooled confusion under the majority vote, fixed for the whole fit: re-estimated
             # at every step it can drift with the labels on small data and end up with classes swapped.
-            pooled = expected_counts(probas).sum(axis=0)  # [observed, true]
+            # Σ over annotators of their expected counts = Σ over items of (votes ⊗ vote shares).
+            pooled = votes.T @ probas  # [observed, true]
             column = pooled.sum(axis=0, keepdims=True)
             centre = np.divide(pooled, column, out=np.full_like(pooled, 1.0 / n_labels), where=column > 0)
         else:
