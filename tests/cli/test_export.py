@@ -197,6 +197,17 @@ def test_export_with_aggregate_adds_the_aggregated_labels(
         "label": 1,
         "confidence": pytest.approx(2 / 3),
     }
+    # multi_choice: the vote per label (task 2: food ticked by 2 of 3); spans: the token vote
+    assert lines[1]["aggregate"]["topics"] == {
+        "method": "majority",
+        "labels": ["food"],
+        "confidence": pytest.approx(2 / 3),
+        "probabilities": {"price": 0.0, "service": 0.0, "food": pytest.approx(2 / 3)},
+    }
+    assert [line["aggregate"]["entities"] for line in lines[:2]] == [
+        {"method": "token_vote", "spans": [{"start": 0, "end": 3, "label": "PER", "support": 1.0}]},
+        {"method": "token_vote", "spans": []},
+    ]
     assert [{k: v for k, v in line.items() if k != "aggregate"} for line in lines] == _expected(
         db, qp.project_id
     )

@@ -53,7 +53,16 @@ def test_tables_per_control_in_english(run_cli: RunCli, qp: QualityProject) -> N
         ["Span F1, exact", f"{13 / 27:.3f}", ""],
         ["Span F1, overlap", f"{19 / 27:.3f}", ""],
         ["PER", "6", "0.667", "1.000"],
-        ["Aggregation", "— (n/a)", "Not available for this type of control yet."],
+        # topics: a vote per label; confidence of the chosen set 2/3, 2/3, 1, 1
+        ["Aggregation", "majority: 4 items, mean confidence 0.833, 2 below 0.7", ""],
+        # entities: PER 0-3 (3 of 3 votes), PER 0-3 (3 of 3), ORG 19-23 (2 of 3)
+        [
+            "Aggregation",
+            "token_vote: 3 items, 3 spans, mean support 0.889, 1 with a span below 0.7",
+            "majority_vote does not apply to spans controls; token_vote was used instead.",
+        ],
+        # multi_choice and spans have no agreement with the aggregate per annotator: only the count
+        ["Annotator", "Annotations"],
     ):
         assert row in rows, row
     for title in (
@@ -63,6 +72,24 @@ def test_tables_per_control_in_english(run_cli: RunCli, qp: QualityProject) -> N
     ):
         assert any(line.strip() == title for line in lines), title
     assert lines[-1] == "Control 'comment' (text): Free text has no agreement measure."
+
+
+def test_multi_choice_names_the_method_used_in_place_of_the_one_asked_for(
+    run_cli: RunCli, qp: QualityProject
+) -> None:
+    english = cells(run_cli(["quality", str(qp.project_id), "--method", "mace"]).stdout)
+    spanish = cells(run_cli(["quality", str(qp.project_id), "--method", "mace"], CONSENSO_LANG="es").stdout)
+
+    assert [
+        "Aggregation",
+        "majority: 4 items, mean confidence 0.833, 2 below 0.7",
+        "mace does not apply to multi_choice controls; majority was used instead.",
+    ] in english
+    assert [
+        "Agregación",
+        "majority: 4 elementos, confianza media 0.833, 2 por debajo de 0.7",
+        "mace no se aplica a los controles multi_choice; se usó majority en su lugar.",
+    ] in spanish
 
 
 def test_the_default_method_and_a_capped_annotator_list(run_cli: RunCli, qp: QualityProject) -> None:
@@ -106,6 +133,11 @@ def test_spanish(run_cli: RunCli, qp: QualityProject, factory: Factory) -> None:
         "",
     ] in rows
     assert ["Anotador", "Anotaciones", "Acuerdo con el agregado", "Habilidad"] in rows
+    assert [
+        "Agregación",
+        "token_vote: 3 elementos, 3 fragmentos, apoyo medio 0.889, 1 con un fragmento por debajo de 0.7",
+        "majority_vote no se aplica a los controles spans; se usó token_vote en su lugar.",
+    ] in rows
     assert lines[-1] == "Control 'comment' (text): El texto libre no tiene medida de acuerdo."
 
     empty = factory.project(qp.admin, qp.workspace_id, schema=QUALITY_SCHEMA, name="Vacío")

@@ -361,8 +361,8 @@ def export_file(
         str | None,
         typer.Option(
             "--aggregate",
-            help="Add each task's aggregated label per choice/rating control with this method "
-            "(majority_vote, dawid_skene, ...)",
+            help="Add each task's aggregated answer per choice, rating, multi_choice and spans control "
+            "with this method (majority_vote, dawid_skene, ...; spans always use a token vote)",
         ),
     ] = None,
     database_url: DatabaseUrl = None,

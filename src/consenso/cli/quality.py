@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from consenso.core.messages import translate
-from consenso.core.quality import ControlQuality, Figure, Reason
+from consenso.core.quality import AggregationSummary, ControlQuality, Figure, Reason
 from consenso.services.quality import ProjectQualityView
 
 EMPTY = "—"
@@ -56,16 +56,7 @@ def _summary(control: ControlQuality, lang: str) -> Table:
             table.add_row(name, _value(figure, lang), _note(figure, lang))
     summary = control.aggregation
     if summary is not None:
-        text = translate(
-            "cli_quality_aggregated",
-            lang,
-            method=summary.method,
-            items=summary.items,
-            confidence=summary.mean_confidence,
-            low=summary.low_confidence_items,
-            threshold=summary.threshold,
-        )
-        table.add_row(translate("cli_quality_aggregation", lang), text, "")
+        table.add_row(translate("cli_quality_aggregation", lang), *_aggregation(control, summary, lang))
     elif control.aggregation_reason is not None:
         reason = control.aggregation_reason.value
         table.add_row(
@@ -74,6 +65,38 @@ def _summary(control: ControlQuality, lang: str) -> Table:
             translate(f"quality_reason_{reason}", lang),
         )
     return table
+
+
+def _aggregation(control: ControlQuality, summary: AggregationSummary, lang: str) -> tuple[str, str]:
+    """The aggregation's value cell (named after the method used) and its note."""
+    confidence = _value(Figure(summary.mean_confidence, summary.mean_confidence_reason), lang)
+    counts = {"method": summary.method_used, "items": summary.items, "low": summary.low_confidence_items}
+    if summary.spans is not None:
+        text = translate(
+            "cli_quality_aggregated_spans",
+            lang,
+            **counts,
+            spans=summary.spans,
+            support=confidence,
+            threshold=summary.threshold,
+        )
+    else:
+        text = translate(
+            "cli_quality_aggregated", lang, **counts, confidence=confidence, threshold=summary.threshold
+        )
+    notes = [_note(Figure(summary.mean_confidence, summary.mean_confidence_reason), lang)]
+    if summary.method_reason is not None:
+        notes.insert(
+            0,
+            translate(
+                "cli_quality_method_substituted",
+                lang,
+                asked=summary.method,
+                type=control.type,
+                used=summary.method_used,
+            ),
+        )
+    return text, " ".join(note for note in notes if note)
 
 
 def _labels(control: ControlQuality, lang: str) -> Table:
@@ -101,8 +124,11 @@ def _labels(control: ControlQuality, lang: str) -> Table:
 
 
 def _annotators(control: ControlQuality, lang: str) -> Table:
-    # without an aggregation (multi_choice, spans for now) there is only the count to show
-    aggregated = control.aggregation_reason is not Reason.NOT_AVAILABLE_FOR_CONTROL_TYPE
+    # no agreement with the aggregate nor skill for this type (multi_choice, spans): only the count to show
+    aggregated = any(
+        row.agreement_with_aggregate.reason is not Reason.NOT_AVAILABLE_FOR_CONTROL_TYPE
+        for row in control.annotators
+    )
     table = Table()
     table.add_column(translate("cli_quality_col_annotator", lang), justify="right")
     table.add_column(translate("cli_quality_col_annotations", lang), justify="right")

@@ -1,9 +1,9 @@
 """Export: one task a line (JSONL) with its annotations, streamed in constant memory from one snapshot.
 
-With ``aggregate=METHOD`` each line also carries the aggregated answer of every categorical control. The
-aggregation needs every annotation first, so it is one pass over the project's annotations (in the same
-snapshot) before the lines stream: memory then grows with the number of answered tasks (a few numbers per
-task and control), not with their data.
+With ``aggregate=METHOD`` each line also carries the aggregated answer of every choice, rating,
+multi_choice and spans control. The aggregation needs every annotation first, so it is one pass over the
+project's annotations (in the same snapshot) before the lines stream: memory then grows with the number of
+answered tasks (a few numbers per task and control, plus the consensus spans), not with their data.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import orjson
 
 from consenso.core.errors import InvalidInput
 from consenso.core.permissions import Action
-from consenso.core.quality import ControlAggregate, check_method
+from consenso.core.quality import Aggregate, LabelSetAggregate, SpanAggregate, check_method
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
@@ -47,9 +47,16 @@ def export_project(
 
     Each line: ``{"id", "data", "meta", "annotations": [{"id", "annotator_id", "result", "lead_time_ms",
     "created_at"}]}``. Every task is exported, with or without annotations. With ``aggregate`` (a key of
-    ``AGGREGATORS``, checked now) each line ends with ``"aggregate": {control: {"method", "label",
-    "confidence"} or null}`` for every choice and rating control (null: the task has no answer to it);
-    ``confidence`` is the posterior of the chosen label.
+    ``AGGREGATORS``, checked now) each line ends with ``"aggregate": {control: value or null}`` for every
+    aggregated control (null: the task has no answer to it), ``"method"`` naming the method that produced
+    the value:
+
+    - choice, rating: ``{"method", "label", "confidence"}``, the posterior of the chosen label;
+    - multi_choice: ``{"method", "labels", "confidence", "probabilities"}``: the chosen labels (schema
+      order), the probability of that set, and per label of the schema the probability it is present;
+      ``method`` is ``dawid_skene`` or ``majority`` (see ``multilabel_method``);
+    - spans: ``{"method": "token_vote", "spans": [{"start", "end", "label", "support"}]}``, the consensus
+      spans (possibly none) with the share of annotators behind each.
     """
     if fmt not in FORMATS:
         raise InvalidInput("unsupported_export_format", format=fmt, supported=", ".join(FORMATS))
@@ -78,22 +85,40 @@ def _line_in_parts(line: dict[str, Any]) -> bytes:
     return b"{%s}\n" % parts
 
 
-def _aggregate_column(
-    method: str, aggregated: dict[str, ControlAggregate | None], task_ids: list[int]
-) -> list[dict[str, Any]]:
+def _values(fitted: Aggregate | None, task_ids: list[int]) -> list[dict[str, Any] | None]:
+    """One control's aggregated value for each of ``task_ids`` (None: no answer), in the shape of its type."""
+    if fitted is None:
+        return [None] * len(task_ids)
+    method = fitted.method
+    if isinstance(fitted, LabelSetAggregate):
+        return [
+            None
+            if hit is None
+            else {"method": method, "labels": hit[0], "confidence": hit[1], "probabilities": hit[2]}
+            for hit in fitted.lookup(task_ids)
+        ]
+    if isinstance(fitted, SpanAggregate):
+        return [
+            None
+            if spans is None
+            else {
+                "method": method,
+                "spans": [
+                    {"start": s.start, "end": s.end, "label": s.label, "support": s.support} for s in spans
+                ],
+            }
+            for spans in fitted.lookup(task_ids)
+        ]
+    return [
+        None if hit is None else {"method": method, "label": hit[0], "confidence": hit[1]}
+        for hit in fitted.lookup(task_ids)
+    ]
+
+
+def _aggregate_column(aggregated: dict[str, Aggregate | None], task_ids: list[int]) -> list[dict[str, Any]]:
     """The ``aggregate`` object of each of ``task_ids``, in order."""
-    found = {
-        name: fitted.lookup(task_ids) if fitted is not None else [None] * len(task_ids)
-        for name, fitted in aggregated.items()
-    }
-    column: list[dict[str, Any]] = []
-    for position in range(len(task_ids)):
-        entry: dict[str, Any] = {}
-        for name, hits in found.items():
-            hit = hits[position]
-            entry[name] = None if hit is None else {"method": method, "label": hit[0], "confidence": hit[1]}
-        column.append(entry)
-    return column
+    found = {name: _values(fitted, task_ids) for name, fitted in aggregated.items()}
+    return [{name: values[position] for name, values in found.items()} for position in range(len(task_ids))]
 
 
 def _lines(db: Database, project_id: int, method: str | None = None) -> Iterator[bytes]:
@@ -118,8 +143,8 @@ def _lines(db: Database, project_id: int, method: str | None = None) -> Iterator
             # line is appended and dropped at once (orjson's result buffers are larger than the lines).
             chunk = bytearray()
             extra = (
-                _aggregate_column(method, aggregated, [task[0] for task in batch.tasks])
-                if method is not None and aggregated is not None
+                _aggregate_column(aggregated, [task[0] for task in batch.tasks])
+                if aggregated is not None
                 else None
             )
             for position, (task_id, data, meta) in enumerate(batch.tasks):

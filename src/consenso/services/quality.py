@@ -21,11 +21,11 @@ from consenso.core.quality import (
     ANNOTATOR_LIMIT,
     DEFAULT_METHOD,
     LOW_CONFIDENCE,
+    Aggregate,
     AnnotationRow,
-    ControlAggregate,
     ControlQuality,
+    aggregatable,
     aggregates,
-    categories,
     check_method,
     collect_answers,
     quality_report,
@@ -111,16 +111,16 @@ def project_quality(
     )
 
 
-def project_aggregates(session: Session, project_id: int, method: str) -> dict[str, ControlAggregate | None]:
-    """The aggregated answer of every task, per categorical control, inside the caller's transaction (the
-    export's snapshot). Access is the caller's business."""
+def project_aggregates(session: Session, project_id: int, method: str) -> dict[str, Aggregate | None]:
+    """The aggregated answer of every task, per aggregated control (choice, rating, multi_choice, spans),
+    inside the caller's transaction (the export's snapshot). Access is the caller's business."""
     check_method(method)
     project = project_repo.get_project(session, project_id)
     if project is None:
         raise NotFound("not_found", kind_key="kind_project")
     schema, _ = _schema(session, project)
-    categorical = [c.name for c in schema.controls if categories(c) is not None]
-    if not categorical:
+    wanted = [c.name for c in schema.controls if aggregatable(c)]
+    if not wanted:
         return {}
-    answers = collect_answers(schema, annotation_repo.project_results(session, project_id), only=categorical)
+    answers = collect_answers(schema, annotation_repo.project_results(session, project_id), only=wanted)
     return aggregates(schema, answers, method)

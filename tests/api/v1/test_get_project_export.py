@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from consenso.core.aggregation import AGGREGATORS
+from consenso.core.aggregation import AGGREGATORS, MultiLabelAggregator, aggregate_spans
 from consenso.store.database import Database
 from consenso.store.models import Annotation, AuditEvent
 from tests.api.v1.assertions import When, assert_error
@@ -131,15 +132,57 @@ def test_aggregate_adds_each_tasks_aggregated_label_per_categorical_control(
     def mv(label: Any, confidence: float) -> dict[str, Any]:
         return {"method": "majority_vote", "label": label, "confidence": pytest.approx(confidence)}
 
-    # majority vote by hand; a tie goes to the lowest label ("negative" < "neutral" < "positive"; 2 < 4 < 5)
+    def topics(labels: list[str], price: float, service: float, food: float) -> dict[str, Any]:
+        chance = {"price": price, "service": service, "food": food}
+        confidence = np.prod([max(p, 1 - p) for p in chance.values()])
+        return {
+            "method": "majority",
+            "labels": labels,
+            "confidence": pytest.approx(confidence),
+            "probabilities": pytest.approx(chance),
+        }
+
+    def entities(*spans: tuple[int, int, str, float]) -> dict[str, Any]:
+        return {
+            "method": "token_vote",
+            "spans": [
+                {"start": start, "end": end, "label": label, "support": pytest.approx(support)}
+                for start, end, label, support in spans
+            ],
+        }
+
+    # majority vote by hand; a tie goes to the lowest label ("negative" < "neutral" < "positive"; 2 < 4 < 5).
+    # topics: the share of the task's annotators who ticked each label, kept from 1/2. entities: a vote on
+    # each piece of text (task 1: 0-3 PER ×3, 3-9 PER ×1 of 3; task 2: ORG ×1 of 3; task 3: ORG ×2 of 3)
     assert [line["aggregate"] for line in lines] == [
-        {"sentiment": mv("positive", 1.0), "stars": mv(5, 2 / 3)},
-        {"sentiment": mv("negative", 2 / 3), "stars": mv(1, 2 / 3)},
-        {"sentiment": mv("neutral", 1.0), "stars": mv(3, 1.0)},
-        {"sentiment": mv("negative", 1 / 3), "stars": mv(2, 1 / 3)},
-        {"sentiment": mv("positive", 1.0), "stars": mv(4, 1.0)},
-        {"sentiment": None, "stars": None},  # no annotation
+        {
+            "sentiment": mv("positive", 1.0),
+            "stars": mv(5, 2 / 3),
+            "topics": topics(["price"], 1.0, 1 / 3, 0.0),  # confidence 2/3
+            "entities": entities((0, 3, "PER", 1.0)),
+        },
+        {
+            "sentiment": mv("negative", 2 / 3),
+            "stars": mv(1, 2 / 3),
+            "topics": topics(["food"], 0.0, 0.0, 2 / 3),
+            "entities": entities(),  # answered, but no span has half of the votes
+        },
+        {
+            "sentiment": mv("neutral", 1.0),
+            "stars": mv(3, 1.0),
+            "topics": topics(["service"], 0.0, 1.0, 0.0),
+            "entities": entities((0, 3, "PER", 1.0), (19, 23, "ORG", 2 / 3)),
+        },
+        {
+            "sentiment": mv("negative", 1 / 3),
+            "stars": mv(2, 1 / 3),
+            "topics": topics(["price"], 1.0, 0.0, 0.0),
+            "entities": None,  # nobody answered it on task 4
+        },
+        {"sentiment": mv("positive", 1.0), "stars": mv(4, 1.0), "topics": None, "entities": None},
+        {"sentiment": None, "stars": None, "topics": None, "entities": None},  # no annotation
     ]
+    assert lines[0]["aggregate"]["topics"]["confidence"] == pytest.approx(2 / 3)
     assert all(list(line) == ["id", "data", "meta", "annotations", "aggregate"] for line in lines)
     assert [{k: v for k, v in line.items() if k != "aggregate"} for line in lines] == plain
     with db.read() as session:
@@ -171,6 +214,49 @@ def test_aggregate_gives_the_core_aggregators_label_and_posterior(
         }
         got = {line["id"]: line["aggregate"][control] for line in lines if line["aggregate"][control]}
         assert got == expected
+
+
+@pytest.mark.parametrize("method", list(AGGREGATORS))
+def test_aggregate_gives_the_core_label_sets_and_consensus_spans(
+    app_client: TestClient, qp: QualityProject, db: Database, method: str
+) -> None:
+    lines = _export(app_client, qp, aggregate=method)
+
+    used = "dawid_skene" if method == "dawid_skene" else "majority"
+    fitted = MultiLabelAggregator(method=used).fit(qp.frame(db, "topics").rename(columns={"label": "labels"}))
+    probas = fitted.predicted_probas()
+    chosen = fitted.predicted_labels()
+    order = ["price", "service", "food"]  # schema order
+    expected = {
+        item: {
+            "method": used,
+            "labels": [label for label in order if label in chosen[item]],
+            "confidence": pytest.approx(float(np.prod(np.maximum(row, 1 - row)))),
+            "probabilities": {label: pytest.approx(float(row[label])) for label in order},
+        }
+        for item, row in probas.iterrows()
+    }
+    assert {
+        line["id"]: line["aggregate"]["topics"] for line in lines if line["aggregate"]["topics"]
+    } == expected
+
+    frame = qp.frame(db, "entities")
+    consensus = {
+        item: aggregate_spans(
+            [[(s["start"], s["end"], s["label"]) for s in spans] for spans in group["label"]]
+        )
+        for item, group in frame.groupby("item")
+    }
+    assert {line["id"]: line["aggregate"]["entities"] for line in lines if line["aggregate"]["entities"]} == {
+        item: {
+            "method": "token_vote",
+            "spans": [
+                {"start": s.start, "end": s.end, "label": s.label, "support": pytest.approx(s.support)}
+                for s in spans
+            ],
+        }
+        for item, spans in consensus.items()
+    }
 
 
 def test_an_unknown_aggregation_method_is_400_and_exports_nothing(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from consenso.core.aggregation import AGGREGATORS
+from consenso.core.aggregation import AGGREGATORS, MultiLabelAggregator, aggregate_spans
 from consenso.core.agreement import fleiss_kappa, fleiss_kappa_per_category, krippendorff_alpha
 from consenso.core.messages import translate
 from consenso.services import annotate
@@ -23,6 +23,7 @@ from tests.conftest import Factory
 from tests.quality_project import QUALITY_SCHEMA, QualityProject, make_quality_project
 
 NA = "not_available_for_control_type"
+SUBSTITUTED = "method_substituted"
 SENTIMENT_WITHOUT_NEUTRAL = {
     "name": "sentiment",
     "type": "choice",
@@ -110,8 +111,12 @@ def test_a_hand_computed_project_gives_the_documented_figures(
         # confidences 1, 2/3, 1, 1/3, 1
         "aggregation": {
             "method": "majority_vote",
+            "method_used": "majority_vote",
+            "method_reason": None,
             "items": 5,
+            "spans": None,
             "mean_confidence": pytest.approx(0.8),
+            "mean_confidence_reason": None,
             "low_confidence_items": 2,
             "threshold": 0.7,
         },
@@ -128,6 +133,8 @@ def test_a_hand_computed_project_gives_the_documented_figures(
         "low_confidence_threshold": 0.7,
         "reasons": {
             NA: "Not available for this type of control yet.",
+            SUBSTITUTED: "The chosen aggregation method does not apply to this type of control; it was "
+            "aggregated with the method in method_used instead.",
             "free_text": "Free text has no agreement measure.",
         },
     }
@@ -183,7 +190,6 @@ def test_multi_choice_is_measured_per_label(app_client: TestClient, qp: QualityP
     # identical sets: 1 pair of 3, 1 pair of 3, 3 pairs of 3
     assert topics["percent_agreement"] == fig((1 / 3 + 1 / 3 + 1) / 3)
     assert (topics["krippendorff_alpha"], topics["fleiss_kappa"]) == (None, None)
-    assert (topics["aggregation"], topics["aggregation_reason"]) == (None, NA)
     assert [row["annotations"] for row in topics["annotators"]] == [4, 3, 3]
     assert all(
         row["skill"] == row["agreement_with_aggregate"] == undefined(NA) for row in topics["annotators"]
@@ -216,12 +222,128 @@ def test_spans_are_measured_by_pairwise_f1(app_client: TestClient, qp: QualityPr
         },
     ]
     assert (entities["items"], entities["items_compared"], entities["annotations"]) == (3, 3, 9)
-    assert (entities["percent_agreement"], entities["krippendorff_alpha"], entities["aggregation"]) == (
-        None,
-        None,
-        None,
+    assert (entities["percent_agreement"], entities["krippendorff_alpha"]) == (None, None)
+
+
+def test_multi_choice_is_aggregated_into_label_sets(app_client: TestClient, qp: QualityProject) -> None:
+    topics = get(app_client, qp.project_id, qp.manager.headers, method="majority_vote").json()["controls"][2]
+
+    # majority per label: task 1 price 3/3, service 1/3 → {price}; task 2 food 2/3 → {food}; task 3 {service};
+    # task 4 (A alone) {price}. Confidence Π max(p, 1 − p): 2/3, 2/3, 1, 1
+    assert topics["aggregation"] == {
+        "method": "majority_vote",
+        "method_used": "majority",
+        "method_reason": None,
+        "items": 4,
+        "spans": None,
+        "mean_confidence": pytest.approx(5 / 6),
+        "mean_confidence_reason": None,
+        "low_confidence_items": 2,
+        "threshold": 0.7,
+    }
+    assert topics["aggregation_reason"] is None
+    # no agreement with a label set nor skill per annotator (yet)
+    assert all(
+        row["skill"] == row["agreement_with_aggregate"] == undefined(NA) for row in topics["annotators"]
     )
-    assert entities["aggregation_reason"] == NA
+
+
+@pytest.mark.parametrize("method", list(AGGREGATORS))
+def test_multi_choice_maps_every_method_onto_the_multi_label_aggregator_and_says_so(
+    app_client: TestClient, qp: QualityProject, db: Database, method: str
+) -> None:
+    body = get(app_client, qp.project_id, qp.manager.headers, method=method).json()
+
+    topics = body["controls"][2]["aggregation"]
+    used = "dawid_skene" if method == "dawid_skene" else "majority"
+    substituted = method not in ("majority_vote", "dawid_skene")
+    frame = qp.frame(db, "topics").rename(columns={"label": "labels"})
+    fitted = MultiLabelAggregator(method=used).fit(frame)
+    confidence = np.prod(np.maximum(fitted.probas_, 1 - fitted.probas_), axis=1)
+    assert topics == {
+        "method": method,
+        "method_used": used,
+        "method_reason": SUBSTITUTED if substituted else None,
+        "items": 4,
+        "spans": None,
+        "mean_confidence": pytest.approx(float(confidence.mean())),
+        "mean_confidence_reason": None,
+        "low_confidence_items": int((confidence < 0.7).sum()),
+        "threshold": 0.7,
+    }
+    # spans never use the method asked for: always said
+    assert body["controls"][3]["aggregation"]["method_reason"] == SUBSTITUTED
+    assert SUBSTITUTED in body["reasons"]
+
+
+def test_spans_are_aggregated_by_a_token_vote(
+    app_client: TestClient, qp: QualityProject, db: Database
+) -> None:
+    entities = get(app_client, qp.project_id, qp.admin.headers).json()["controls"][3]
+
+    # task 1: PER 0-3 ×2, PER 0-9 → PER 0-3 (support 3/3; 3-9 has 1 vote of 3); task 2: ORG by C alone → none;
+    # task 3: PER 0-3 (3/3), ORG 19-23 (2/3 < 0.7). Mean support (1 + 1 + 2/3) / 3
+    assert entities["aggregation"] == {
+        "method": "dawid_skene",
+        "method_used": "token_vote",
+        "method_reason": SUBSTITUTED,
+        "items": 3,
+        "spans": 3,
+        "mean_confidence": pytest.approx(8 / 9),
+        "mean_confidence_reason": None,
+        "low_confidence_items": 1,
+        "threshold": 0.7,
+    }
+    assert entities["aggregation_reason"] is None
+    frame = qp.frame(db, "entities")
+    by_core = [
+        aggregate_spans([[(s["start"], s["end"], s["label"]) for s in spans] for spans in group["label"]])
+        for _, group in frame.groupby("item")
+    ]
+    supports = [span.support for spans in by_core for span in spans]
+    assert [[span.as_span() for span in spans] for spans in by_core] == [
+        [(0, 3, "PER")],
+        [],
+        [(0, 3, "PER"), (19, 23, "ORG")],
+    ]
+    assert entities["aggregation"]["mean_confidence"] == pytest.approx(sum(supports) / len(supports))
+
+
+def test_spans_without_any_consensus_span_give_a_null_support_with_a_reason(
+    app_client: TestClient, factory: Factory, db: Database
+) -> None:
+    admin = factory.user(is_admin=True)
+    ws = factory.workspace(admin)
+    people = [factory.member(admin, ws, "annotator") for _ in range(3)]
+    schema = {
+        "controls": [control for control in QUALITY_SCHEMA["controls"] if control["name"] == "entities"]
+    }
+    project = factory.project(admin, ws, schema=schema, overlap=3)
+    (task,) = factory.tasks(admin, project, ["Ana Lopez works at Acme Corp"])
+    for who, spans in zip(people, ([{"start": 0, "end": 3, "label": "PER"}], [], []), strict=True):
+        annotate.submit_annotation(db, who.principal, task, result={"entities": spans}, lead_time_ms=None)
+
+    body = get(app_client, project, {**admin.headers, "Accept-Language": "es"}, method="mace").json()
+
+    (entities,) = body["controls"]
+    assert entities["aggregation"] == {
+        "method": "mace",
+        "method_used": "token_vote",
+        "method_reason": SUBSTITUTED,
+        "items": 1,
+        "spans": 0,
+        "mean_confidence": None,
+        "mean_confidence_reason": "no_spans",
+        "low_confidence_items": 0,
+        "threshold": 0.7,
+    }
+    assert body["reasons"]["no_spans"] == (
+        "La votación no conservó ningún fragmento, así que no hay apoyo que promediar."
+    )
+    assert body["reasons"][SUBSTITUTED] == (
+        "El método de agregación elegido no se aplica a este tipo de control; se agregó con el método "
+        "indicado en method_used."
+    )
 
 
 def test_free_text_is_skipped_with_a_reason(app_client: TestClient, qp: QualityProject) -> None:
@@ -261,8 +383,12 @@ def test_every_method_reports_what_the_core_aggregator_estimates(
     confidence = fitted.probas_[np.arange(len(fitted.items_)), fitted.labels_]
     assert sentiment["aggregation"] == {
         "method": method,
+        "method_used": method,
+        "method_reason": None,
         "items": 5,
+        "spans": None,
         "mean_confidence": pytest.approx(float(confidence.mean())),
+        "mean_confidence_reason": None,
         "low_confidence_items": int((confidence < 0.7).sum()),
         "threshold": 0.7,
     }
@@ -371,10 +497,12 @@ def test_an_empty_project_gives_nulls_with_reasons(
         assert control["annotators"] == []
     assert topics["percent_agreement"] == none
     assert (entities["span_f1_exact"], entities["span_f1_overlap"]) == (none, none)
+    for control in (topics, entities):
+        assert (control["aggregation"], control["aggregation_reason"]) == (None, "no_annotations")
     assert comment["skipped"] == "free_text"
     assert (body["annotations"], body["annotators"]) == (0, 0)
     assert body["reasons"] == {
-        code: translate(f"quality_reason_{code}", "es") for code in ("free_text", "no_annotations", NA)
+        code: translate(f"quality_reason_{code}", "es") for code in ("free_text", "no_annotations")
     }
     assert body["reasons"]["no_annotations"] == "Nadie ha respondido todavía a este control."
 

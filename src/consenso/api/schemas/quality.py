@@ -45,10 +45,28 @@ class AnnotatorQualityRead(Read):
 
 
 class AggregationRead(Read):
-    method: str
+    method: str = Field(description="The method asked for (the report's `method`)")
+    method_used: str = Field(
+        description="The method that aggregated this control: `method` for choice and rating; for "
+        "multi_choice `dawid_skene` when asked for, else `majority` (a vote per label); for spans `token_vote`"
+    )
+    method_reason: Reason | None = Field(
+        description="`method_substituted` when `method_used` is not the method asked for (`majority` "
+        "counts as `majority_vote`)"
+    )
     items: int = Field(description="Items aggregated (every item with at least one answer)")
-    mean_confidence: float = Field(description="Mean posterior of the chosen labels")
-    low_confidence_items: int = Field(description="Items whose chosen label has a posterior below threshold")
+    spans: int | None = Field(description="spans: consensus spans produced; null for the other types")
+    mean_confidence: float | None = Field(
+        description="Mean over items of the confidence of the aggregated answer: the posterior of the chosen "
+        "label (choice, rating) or of the chosen label set, the product over labels of max(p, 1 − p) "
+        "(multi_choice); spans: the mean support (share of annotators) of the consensus spans"
+    )
+    mean_confidence_reason: Reason | None = Field(
+        description="Why mean_confidence is null (spans: `no_spans` when the vote kept none)"
+    )
+    low_confidence_items: int = Field(
+        description="Items whose confidence is below threshold (spans: with a consensus span whose support is)"
+    )
     threshold: float
 
 

@@ -44,6 +44,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The statistic is undefined on these answers.",
         "es": "El estadístico no está definido con estas respuestas.",
     },
+    "quality_reason_no_spans": {
+        "en": "The vote kept no span, so there is no support to average.",
+        "es": "La votación no conservó ningún fragmento, así que no hay apoyo que promediar.",
+    },
+    "quality_reason_method_substituted": {
+        "en": "The chosen aggregation method does not apply to this type of control; it was aggregated with "
+        "the method in method_used instead.",
+        "es": "El método de agregación elegido no se aplica a este tipo de control; se agregó con el método "
+        "indicado en method_used.",
+    },
     # quality_short_<code>: the same, in a table cell
     "quality_short_no_annotations": {"en": "no answers", "es": "sin respuestas"},
     "quality_short_no_overlap": {"en": "no overlap", "es": "sin solapamiento"},
@@ -54,6 +64,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality_short_not_available_for_control_type": {"en": "n/a", "es": "n/d"},
     "quality_short_free_text": {"en": "free text", "es": "texto libre"},
     "quality_short_undefined": {"en": "undefined", "es": "indefinido"},
+    "quality_short_no_spans": {"en": "no spans", "es": "sin fragmentos"},
+    "quality_short_method_substituted": {"en": "other method", "es": "otro método"},
     # the command line: `consenso quality`
     "cli_quality_header": {
         "en": "Project {project}: {annotations} annotations by {annotators} annotators; aggregation: {method}.",
@@ -93,8 +105,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli_quality_f1_overlap": {"en": "Span F1, overlap", "es": "F1 de fragmentos, solapamiento"},
     "cli_quality_aggregation": {"en": "Aggregation", "es": "Agregación"},
     "cli_quality_aggregated": {
-        "en": "{method}: {items} items, mean confidence {confidence:.3f}, {low} below {threshold}",
-        "es": "{method}: {items} elementos, confianza media {confidence:.3f}, {low} por debajo de {threshold}",
+        "en": "{method}: {items} items, mean confidence {confidence}, {low} below {threshold}",
+        "es": "{method}: {items} elementos, confianza media {confidence}, {low} por debajo de {threshold}",
+    },
+    "cli_quality_aggregated_spans": {
+        "en": "{method}: {items} items, {spans} spans, mean support {support}, {low} with a span below "
+        "{threshold}",
+        "es": "{method}: {items} elementos, {spans} fragmentos, apoyo medio {support}, {low} con un fragmento "
+        "por debajo de {threshold}",
+    },
+    "cli_quality_method_substituted": {
+        "en": "{asked} does not apply to {type} controls; {used} was used instead.",
+        "es": "{asked} no se aplica a los controles {type}; se usó {used} en su lugar.",
     },
     "cli_quality_level_nominal": {"en": "nominal", "es": "nominal"},
     "cli_quality_level_ordinal": {"en": "ordinal", "es": "ordinal"},

@@ -40,7 +40,7 @@ from consenso.core.agreement import (
 )
 from consenso.core.errors import InvalidInput
 from consenso.core.quality.answers import ControlAnswers
-from consenso.core.quality.layout import BoolArray, FloatArray, IntArray, ItemLayout
+from consenso.core.quality.layout import BoolArray, FloatArray, IntArray, ItemLayout, positions
 from consenso.core.quality.model import (
     AggregationSummary,
     AnnotatorQuality,
@@ -88,16 +88,8 @@ class ControlAggregate:
 
     def lookup(self, item_ids: Sequence[int]) -> list[tuple[Any, float] | None]:
         """``(label, confidence)`` for each of ``item_ids``, None for an item without answers."""
-        wanted = np.asarray(item_ids, dtype=np.int64)
-        if self.items.size == 0 or wanted.size == 0:
-            return [None] * wanted.size
-        at = np.minimum(np.searchsorted(self.items, wanted), self.items.size - 1)
-        found = self.items[at] == wanted
         confidence = self.confidence.tolist()
-        return [
-            (self.labels[p], confidence[p]) if hit else None
-            for p, hit in zip(at.tolist(), found.tolist(), strict=True)
-        ]
+        return [(self.labels[p], confidence[p]) if p >= 0 else None for p in positions(self.items, item_ids)]
 
 
 def aggregate(answers: ControlAnswers, method: str) -> ControlAggregate | None:
@@ -308,10 +300,13 @@ def categorical_quality(
 
 
 def _summary(fitted: ControlAggregate, threshold: float) -> AggregationSummary:
+    mean = Figure.of(fitted.confidence.mean())
     return AggregationSummary(
         method=fitted.method,
+        method_used=fitted.method,
         items=int(fitted.items.size),
-        mean_confidence=float(fitted.confidence.mean()),
+        mean_confidence=mean.value,
         low_confidence_items=int(np.count_nonzero(fitted.confidence < threshold)),
         threshold=threshold,
+        mean_confidence_reason=mean.reason,
     )

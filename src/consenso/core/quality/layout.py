@@ -84,3 +84,13 @@ class ItemLayout:
         flat = self.column[self.item_of[compared]] * n_codes + codes[compared]
         table = np.bincount(flat, minlength=self.n_compared * n_codes)
         return table.reshape(self.n_compared, n_codes).astype(np.float64)
+
+
+def positions(sorted_ids: npt.NDArray[np.int64], wanted: Sequence[int]) -> list[int]:
+    """Where each of ``wanted`` sits in ``sorted_ids`` (sorted, distinct), −1 when it is not there."""
+    asked = np.asarray(wanted, dtype=np.int64)
+    if sorted_ids.size == 0 or asked.size == 0:
+        return [-1] * asked.size
+    at = np.minimum(np.searchsorted(sorted_ids, asked), sorted_ids.size - 1)
+    found: list[int] = np.where(sorted_ids[at] == asked, at, -1).tolist()
+    return found

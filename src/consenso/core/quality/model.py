@@ -15,7 +15,8 @@ from typing import Any
 
 
 class Reason(enum.StrEnum):
-    """Why a figure has no value. Stable snake_case codes (clients may switch on them)."""
+    """Why a figure has no value (or, ``METHOD_SUBSTITUTED``, why a control was aggregated with another method
+    than the one asked for). Stable snake_case codes (clients may switch on them)."""
 
     NO_ANNOTATIONS = "no_annotations"  # nobody answered the control
     NO_OVERLAP = "no_overlap"  # no item (of this annotator) was answered by two annotators
@@ -23,9 +24,11 @@ class Reason(enum.StrEnum):
     UNEQUAL_RATERS = "unequal_raters"  # Fleiss' kappa needs the same number of answers on every item
     LABEL_UNUSED = "label_unused"  # nobody chose this label on an item answered twice or more
     NOT_PROVIDED_BY_METHOD = "not_provided_by_method"  # the aggregator estimates no annotator skill
-    NOT_AVAILABLE_FOR_CONTROL_TYPE = "not_available_for_control_type"  # e.g. aggregation of spans
+    NOT_AVAILABLE_FOR_CONTROL_TYPE = "not_available_for_control_type"  # e.g. an annotator's skill on spans
     FREE_TEXT = "free_text"  # free text has no agreement measure
     UNDEFINED = "undefined"  # the formula is undefined on this data for another reason
+    NO_SPANS = "no_spans"  # the span vote kept no span: there is no support to average
+    METHOD_SUBSTITUTED = "method_substituted"  # the asked method does not apply to the control type
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +87,29 @@ class AnnotatorQuality:
 
 @dataclass(frozen=True, slots=True)
 class AggregationSummary:
-    """The aggregation of a control with ``method``: every answered item gets a label and a confidence."""
+    """The aggregation of a control: every answered item gets an aggregated answer and a confidence.
+
+    ``method`` is the method asked for, ``method_used`` the one that aggregated the control: the same for
+    choice and rating; for multi_choice ``dawid_skene`` when asked for, else ``majority`` (a vote per
+    label); for spans ``token_vote``. ``method_reason`` is ``METHOD_SUBSTITUTED`` when ``method_used`` is
+    not the method asked for (``majority`` counts as ``majority_vote``).
+
+    ``mean_confidence`` is the mean over items of the confidence of the aggregated answer — choice and
+    rating: the posterior of the chosen label; multi_choice: of the chosen label set — except for spans,
+    where it is the mean ``support`` of the consensus spans (``spans`` of them; ``None`` with
+    ``mean_confidence_reason`` ``NO_SPANS`` when the vote kept none). ``low_confidence_items``: items whose
+    confidence is below ``threshold`` (spans: items with a consensus span whose support is below it).
+    """
 
     method: str
+    method_used: str
     items: int
-    mean_confidence: float
+    mean_confidence: float | None
     low_confidence_items: int
     threshold: float
+    method_reason: Reason | None = None
+    spans: int | None = None
+    mean_confidence_reason: Reason | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,12 @@ from consenso.core.quality.categorical import (
     check_method,
 )
 from consenso.core.quality.model import ControlQuality, Figure, Reason
-from consenso.core.quality.multi_choice import multi_choice_quality
-from consenso.core.quality.spans import spans_quality
+from consenso.core.quality.multi_choice import LabelSetAggregate, aggregate_label_sets, multi_choice_quality
+from consenso.core.quality.spans import SpanAggregate, aggregate_item_spans, spans_quality
 from consenso.core.schema import Control, LabelSchema, MultiChoiceControl, SpansControl
+
+#: The aggregated answers of one control, by control type: choice and rating, multi_choice, spans.
+Aggregate = ControlAggregate | LabelSetAggregate | SpanAggregate
 
 #: The default of ``annotator_limit``: enough for a team, bounded for a crowd of thousands.
 ANNOTATOR_LIMIT = 100
@@ -79,9 +82,13 @@ def control_quality(
             control, answers, method=method, annotator_limit=annotator_limit, threshold=threshold
         )
     if isinstance(control, MultiChoiceControl):
-        return multi_choice_quality(control, answers, annotator_limit=annotator_limit)
+        return multi_choice_quality(
+            control, answers, method=method, annotator_limit=annotator_limit, threshold=threshold
+        )
     if isinstance(control, SpansControl):
-        return spans_quality(control, answers, annotator_limit=annotator_limit)
+        return spans_quality(
+            control, answers, method=method, annotator_limit=annotator_limit, threshold=threshold
+        )
     if control.type_name == "text":
         return _skipped(control, answers, Reason.FREE_TEXT)
     return _skipped(control, answers, Reason.NOT_AVAILABLE_FOR_CONTROL_TYPE)
@@ -109,18 +116,39 @@ def quality_report(
     )
 
 
+def aggregatable(control: Control) -> bool:
+    """Whether the control's answers are aggregated: choice, rating, multi_choice and spans."""
+    return categories(control) is not None or isinstance(control, MultiChoiceControl | SpansControl)
+
+
+def aggregate_control(control: Control, answers: ControlAnswers, method: str) -> Aggregate | None:
+    """The aggregated answer per item of one control: ``method`` for choice and rating, its multi-label
+    counterpart for multi_choice (see :func:`.multi_choice.multilabel_method`), the span vote for spans.
+    None without answers or for a control that is not aggregated; ``ValueError`` if the aggregator
+    refuses the answers."""
+    if categories(control) is not None:
+        return aggregate(answers, method)
+    if isinstance(control, MultiChoiceControl):
+        return aggregate_label_sets(control, answers, method)
+    if isinstance(control, SpansControl):
+        return aggregate_item_spans(answers, per_label=control.allow_overlap)
+    return None
+
+
 def aggregates(
     schema: LabelSchema, answers: Mapping[str, ControlAnswers], method: str
-) -> dict[str, ControlAggregate | None]:
-    """The aggregated answer per item of every categorical control (None: the control has no answers, or
-    the aggregator refused them)."""
+) -> dict[str, Aggregate | None]:
+    """The aggregated answer per item of every aggregated control (see :func:`aggregatable`; None: the
+    control has no answers, or the aggregator refused them)."""
     check_method(method)
-    out: dict[str, ControlAggregate | None] = {}
+    out: dict[str, Aggregate | None] = {}
     for control in schema.controls:
-        if categories(control) is None:
+        if not aggregatable(control):
             continue
         try:
-            out[control.name] = aggregate(answers.get(control.name, ControlAnswers()), method)
+            out[control.name] = aggregate_control(
+                control, answers.get(control.name, ControlAnswers()), method
+            )
         except ValueError:
             out[control.name] = None
     return out
@@ -133,6 +161,9 @@ def reasons_in(controls: Iterable[ControlQuality]) -> list[Reason]:
         for control in controls:
             yield control.skipped
             yield control.aggregation_reason
+            if control.aggregation is not None:
+                yield control.aggregation.method_reason
+                yield control.aggregation.mean_confidence_reason
             summary = (
                 control.percent_agreement,
                 control.krippendorff_alpha,

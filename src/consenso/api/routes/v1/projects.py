@@ -79,8 +79,10 @@ def export_project(
     aggregate: str | None = Query(
         default=None,
         description="An aggregation method (see `methods` in GET /projects/{id}/quality): each line then "
-        'ends with "aggregate": {control: {"method", "label", "confidence"} or null} for every choice and '
-        "rating control",
+        'ends with "aggregate": {control: value or null}: {"method", "label", "confidence"} for choice and '
+        'rating, {"method", "labels", "confidence", "probabilities"} for multi_choice (method '
+        '`dawid_skene` or `majority`), {"method": "token_vote", "spans": [{"start", "end", "label", '
+        '"support"}]} for spans',
     ),
 ) -> StreamingResponse:
     chunks = export.export_project(db, principal, project_id, format, aggregate=aggregate)
