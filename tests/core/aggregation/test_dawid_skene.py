@@ -178,3 +178,26 @@ def test_a_handful_of_items_keeps_unanimous_items_and_classes_in_place() -> None
     df = pd.DataFrame(rows, columns=["item", "annotator", "label"])
     labels = DawidSkene().fit_predict(df)
     assert labels[[1, 2, 3, 5]].tolist() == ["positive", "negative", "neutral", "positive"]
+
+
+def test_blocks_and_threads_do_not_change_the_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    from consenso.core.aggregation import dawid_skene
+    from consenso.core.simulate import simulate_labels
+
+    sim = simulate_labels(2_500, 3, 40, 4, accuracy=(0.5, 0.9), seed=2)
+    codes = (sim.item, sim.annotator, sim.label)
+    one_block = DawidSkene().fit_codes(*codes)
+    monkeypatch.setattr(dawid_skene, "_BLOCK_ITEMS", 600)  # 5 blocks
+    serial = DawidSkene(n_jobs=1).fit_codes(*codes)
+    threaded = DawidSkene(n_jobs=3).fit_codes(*codes)
+    # the same blocks summed in the same order: the same bits, however many threads ran them
+    np.testing.assert_array_equal(threaded.probas_, serial.probas_)
+    np.testing.assert_array_equal(threaded.errors_, serial.errors_)
+    assert threaded.log_likelihood_ == serial.log_likelihood_
+    # other blocks only change the order of floating-point sums
+    np.testing.assert_allclose(serial.probas_, one_block.probas_, atol=1e-9)
+    assert serial.n_iter_ == one_block.n_iter_
+    # and rows in any order give the same fit
+    order = np.random.default_rng(0).permutation(sim.item.size)
+    shuffled = DawidSkene(n_jobs=2).fit_codes(sim.item[order], sim.annotator[order], sim.label[order])
+    np.testing.assert_allclose(shuffled.probas_, serial.probas_, atol=1e-9)

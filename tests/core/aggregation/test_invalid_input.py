@@ -87,6 +87,8 @@ def test_bad_majority_vote_hyperparameters_raise(kwargs: dict[str, object], mess
         ({"prior_strength": True}, "prior_strength must be a finite number ≥ 0"),
         ({"prior_strength": float("nan")}, "prior_strength must be a finite number ≥ 0"),
         ({"prior": "dirichlet"}, "prior must be one of"),
+        ({"n_jobs": 0}, "n_jobs must be an integer ≥ 1 or None"),
+        ({"n_jobs": 1.5}, "n_jobs must be an integer ≥ 1 or None"),
     ],
 )
 def test_bad_dawid_skene_hyperparameters_raise(kwargs: dict[str, object], message: str) -> None:
