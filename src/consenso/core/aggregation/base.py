@@ -167,11 +167,15 @@ class Aggregator(ABC):
 
     - ``probas_``: ``(n_items, n_labels)`` float array, each row a posterior over the labels;
     - ``labels_``: ``(n_items,)`` int array, the code of the estimated label of each item;
+    - ``skills_``: ``(n_annotators,)`` float array, each annotator's estimated reliability in ``[0, 1]``
+      (what it means is the model's: agreement with the result, accuracy, competence), NaN for an
+      annotator without labels;
     - ``items_``, ``annotators_``, ``classes_``: the ids behind the codes.
     """
 
     probas_: FloatArray
     labels_: IntArray
+    skills_: FloatArray
     items_: pd.Index
     annotators_: pd.Index
     classes_: pd.Index
