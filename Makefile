@@ -6,8 +6,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+NPM    ?= npm
 
-.PHONY: run test install lint typecheck architecture unit openapi clean
+# The web app (web/, Svelte + TypeScript) is built into the package by `npm run build`; it is rebuilt
+# when its lock file, its sources or the OpenAPI document (its API client is generated from it) change.
+WEB_DEPS    := web/node_modules/.installed-stamp
+WEB_BUILD   := src/consenso/web/index.html
+WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/dev/null) \
+               web/index.html web/package.json web/vite.config.ts web/svelte.config.js web/tsconfig.json \
+               docs/openapi.json
+
+.PHONY: run test install web webcheck lint typecheck architecture unit openapi clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +24,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(WEB_DEPS): web/package-lock.json web/package.json
+	cd web && $(NPM) ci --no-audit --no-fund
+	touch $(WEB_DEPS)
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && $(NPM) run build
+	touch $(WEB_BUILD)
+
+## web: build the web app into src/consenso/web/ (served at /)
+web: $(WEB_BUILD)
+
+install: $(STAMP) $(WEB_BUILD)
 
 ## run: Consenso with the demo project on embedded SQLite (prints the URL and the demo credentials)
-run: $(STAMP)
+run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/consenso demo --host $(HOST) --port $(PORT)
 
-## test: lint, types, architecture contract, then every test on SQLite and PostgreSQL
-test: $(STAMP) lint typecheck architecture unit
+## test: lint, types (Python and TypeScript), architecture contract, then every test on SQLite and
+## PostgreSQL, the browser tests included
+test: $(STAMP) $(WEB_BUILD) lint typecheck webcheck architecture unit
+
+## webcheck: svelte-check (TypeScript strict) and the i18n catalogs
+webcheck: $(WEB_DEPS)
+	cd web && $(NPM) run check
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -34,8 +59,9 @@ typecheck: $(STAMP)
 architecture: $(STAMP)
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEB_BUILD)
 	tools/ensure-services
+	tools/ensure-chromium
 	$(BIN)/pytest
 
 ## openapi: regenerate docs/openapi.json (a test fails when it is stale)
@@ -43,4 +69,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m consenso.api.openapi_dump docs/openapi.json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis web/node_modules src/consenso/web

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -9,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from consenso import __version__
 from consenso.api import errors
@@ -18,7 +20,7 @@ from consenso.settings import Settings, ensure_secret_key
 from consenso.store.database import Database
 
 STATIC_DIR = Path(__file__).with_name("static")
-WEB_DIR = Path(__file__).parent.parent / "web"  # the built web app, when present (issue: web UI)
+WEB_DIR = Path(__file__).parent.parent / "web"  # the built web app (web/ → `npm run build`), when present
 
 DESCRIPTION = """
 Consenso API v1. Authenticate with `Authorization: Bearer <token>` (create one with `POST /api/v1/tokens`
@@ -26,6 +28,21 @@ or `consenso token create`) or with the session cookie from `POST /api/v1/auth/l
 `X-CSRF-Token` header on writes. Errors are `{"error": {"code", "message", "details"}}`; messages follow
 `Accept-Language` (English or Spanish).
 """
+
+
+class HashedAssets(StaticFiles):
+    """The web app's build files: Vite puts a hash of the content in every name, so browsers may keep them."""
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
@@ -54,6 +71,8 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
         "/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui"
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    if (WEB_DIR / "assets").is_dir():
+        app.mount("/assets", HashedAssets(directory=WEB_DIR / "assets"), name="web-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> FileResponse:
@@ -61,8 +80,11 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:
+        # the single page of the web app (it routes by the URL's #fragment); the API notes without a build
         built = WEB_DIR / "index.html"
-        return FileResponse(built if built.exists() else STATIC_DIR / "index.html", media_type="text/html")
+        page = built if built.exists() else STATIC_DIR / "index.html"
+        # always revalidated, so that a new build's asset names are picked up at once
+        return FileResponse(page, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
     app.add_middleware(
         BodyLimitMiddleware, limit=settings.max_body_bytes, exempt=[r"^/api/v1/projects/\d+/tasks$"]

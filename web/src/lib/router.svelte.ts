@@ -1,0 +1,42 @@
+/**
+ * Hash routing (`/#/projects/3/annotate`): the server serves one page at `/` and never needs to know
+ * the app's paths. Three routes do not call for a router library.
+ */
+export type Route =
+  | { name: "home" }
+  | { name: "login" }
+  | { name: "annotate"; projectId: number }
+  | { name: "not_found"; path: string };
+
+function currentPath(): string {
+  const hash = window.location.hash.replace(/^#/, "");
+  return hash.startsWith("/") ? hash : `/${hash}`;
+}
+
+export function parse(path: string): Route {
+  if (path === "/" || path === "") return { name: "home" };
+  if (path === "/login") return { name: "login" };
+  const annotate = /^\/projects\/([1-9][0-9]{0,17})\/annotate$/.exec(path);
+  if (annotate?.[1]) return { name: "annotate", projectId: Number(annotate[1]) };
+  return { name: "not_found", path };
+}
+
+const state = $state<{ path: string }>({ path: currentPath() });
+
+window.addEventListener("hashchange", () => {
+  state.path = currentPath();
+});
+
+/** The current route (reactive). */
+export function route(): Route {
+  return parse(state.path);
+}
+
+export function href(path: string): string {
+  return `#${path}`;
+}
+
+export function navigate(path: string): void {
+  if (currentPath() === path) return;
+  window.location.hash = path;
+}
