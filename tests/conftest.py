@@ -210,6 +210,10 @@ class Factory:
         ).id
 
     def tasks(self, admin: Actor, project_id: int, texts: list[str]) -> list[int]:
+        return self.records(admin, project_id, [{"data": {"text": t}} for t in texts])
+
+    def records(self, admin: Actor, project_id: int, records: list[dict[str, Any]]) -> list[int]:
+        """Import task records (``data``, ``meta``, ``prediction``); the ids of every task of the project."""
         import io
 
         import orjson
@@ -217,10 +221,11 @@ class Factory:
         from consenso.services.task_import import import_tasks
         from consenso.store.repositories import tasks as task_repo
 
-        body = b"".join(orjson.dumps({"data": {"text": t}}) + b"\n" for t in texts)
+        body = b"".join(orjson.dumps(r) + b"\n" for r in records)
         import_tasks(self.db, admin.principal, project_id, io.BytesIO(body), "application/x-ndjson")
         with self.db.read() as session:
-            rows = task_repo.list_page(session, project_id, limit=len(texts) + 10)
+            count = task_repo.count_tasks(session, project_id)
+            rows = task_repo.list_page(session, project_id, limit=count + 10)
             return [r.id for r in rows]
 
 

@@ -26,6 +26,7 @@ STATUS: Final[dict[type[errors.ConsensoError], int]] = {
     errors.SchemaInvalid: 422,
     errors.ResultInvalid: 422,
     errors.ImportInvalid: 422,
+    errors.NoPrediction: 422,
     errors.InvalidInput: 400,
     errors.UnsupportedMediaType: 415,
     errors.PayloadTooLarge: 413,

@@ -13,6 +13,9 @@ Vocabulary
   their own live lease, which ``next`` hands back unchanged.
 - A submission with a live lease uses the lease's slot. Without one (expired, skipped, never leased)
   it is accepted only while a slot is free.
+- An annotator may **undo** (withdraw) their most recent annotation of a project while its task is still
+  *open* and within ``UNDO_WINDOW`` of submitting it (``decide_withdrawal``). Its slot is not freed: it
+  becomes a lease of the same annotator again, so that they answer the task anew.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 
 
 class AssignmentState(enum.StrEnum):
@@ -139,7 +143,66 @@ def decide_submission(ctx: SubmissionContext, now: datetime) -> SubmissionOutcom
     return SubmissionOutcome.REJECT_NO_FREE_SLOT
 
 
+# How long after submitting an annotation its annotator may still undo it. Long enough to notice a slip
+# right after pressing "submit"; short enough that exports and quality reports taken since then rarely
+# contained the withdrawn answer (every withdrawal is in the audit log with the answer it removed).
+UNDO_WINDOW: Final = timedelta(minutes=10)
+
+
+def task_is_open(*, adjudicated: bool) -> bool:
+    """Whether a task's annotations may still change: until its final label is decided (adjudicated).
+
+    A task that holds its ``overlap`` annotations is *complete* but still open: with overlap 1 every
+    submission completes its task, so "complete" cannot be what closes it, or nothing could ever be
+    undone; and an undone annotation's slot stays with its annotator (as a lease), so undoing never hands
+    the task to someone else. Review, when it arrives, will close a task the same way.
+    """
+    return not adjudicated
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalContext:
+    """What the store knows about an annotator asking to undo one of their annotations.
+
+    ``latest_annotation_id`` is the id of the annotator's newest annotation in the project (ids grow with
+    submissions); ``adjudicated`` is whether the task's final label has been decided.
+    """
+
+    annotation_id: int
+    submitted_at: datetime
+    latest_annotation_id: int
+    adjudicated: bool
+
+
+class WithdrawalOutcome(enum.StrEnum):
+    ALLOW = "allow"
+    REJECT_NOT_LATEST = "reject_not_latest"
+    REJECT_TASK_CLOSED = "reject_task_closed"
+    REJECT_TOO_LATE = "reject_too_late"
+
+
+def decide_withdrawal(
+    ctx: WithdrawalContext, now: datetime, window: timedelta = UNDO_WINDOW
+) -> WithdrawalOutcome:
+    """Decide whether an annotator may undo their annotation (ownership is checked before: not ours → 404).
+
+    1. Only their most recent annotation in the project: undo steps back one submission, it does not
+       edit history (which would need review and versioning of answers).
+    2. Only while the task is open (``task_is_open``).
+    3. Only within ``window`` of the submission (a submission stamped in the future, by another server's
+       clock, counts as just made).
+    """
+    if ctx.annotation_id != ctx.latest_annotation_id:
+        return WithdrawalOutcome.REJECT_NOT_LATEST
+    if not task_is_open(adjudicated=ctx.adjudicated):
+        return WithdrawalOutcome.REJECT_TASK_CLOSED
+    if now - ctx.submitted_at > window:
+        return WithdrawalOutcome.REJECT_TOO_LATE
+    return WithdrawalOutcome.ALLOW
+
+
 __all__ = [
+    "UNDO_WINDOW",
     "AssignTask",
     "AssignmentState",
     "Candidate",
@@ -149,7 +212,11 @@ __all__ = [
     "ResumeLease",
     "SubmissionContext",
     "SubmissionOutcome",
+    "WithdrawalContext",
+    "WithdrawalOutcome",
     "choose_next",
     "decide_submission",
+    "decide_withdrawal",
     "lease_is_live",
+    "task_is_open",
 ]

@@ -8,6 +8,7 @@ ConsensoError                       code                     meaning
 ├── InvalidInput                    invalid_input            the request is well-formed but wrong
 │   ├── SchemaInvalid               schema_invalid           a label schema breaks the rules
 │   ├── ResultInvalid               result_invalid           an annotation result does not fit its schema
+│   ├── NoPrediction                no_prediction            a prediction origin on a task without one
 │   └── ImportInvalid               import_invalid           a record of an import is wrong (line + field)
 ├── UnsupportedMediaType            unsupported_media_type   a body in a format we do not read
 ├── PayloadTooLarge                 payload_too_large        a body over the configured limit
@@ -86,6 +87,10 @@ class ResultInvalid(InvalidInput):
 
 class ImportInvalid(InvalidInput):
     code = "import_invalid"
+
+
+class NoPrediction(InvalidInput):
+    code = "no_prediction"
 
 
 class UnsupportedMediaType(ConsensoError):

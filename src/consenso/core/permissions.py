@@ -32,6 +32,7 @@ class Action(enum.StrEnum):
     ANNOTATE = "annotate"
     EXPORT = "export"
     VIEW_QUALITY = "view_quality"
+    VIEW_DASHBOARD = "view_dashboard"
 
 
 _ALL = frozenset(Role)
@@ -54,6 +55,11 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     # those roles cannot see. Annotators are blind: label distributions and their colleagues' scores would
     # tell them what others answered.
     Action.VIEW_QUALITY: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER, Role.VIEWER}),
+    # The activity dashboard names every annotator with their output, skips and speed: figures about people,
+    # for the roles that run the work (staff) or check it (reviewers). Annotators see their own numbers
+    # (GET /projects/{id}/progress); viewers (often a client's observers) see labels and quality, not who
+    # worked how fast.
+    Action.VIEW_DASHBOARD: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.
@@ -76,4 +82,43 @@ def can_grant(granter: Role, role: Role) -> bool:
     return role in GRANTABLE[granter]
 
 
-__all__ = ["GRANTABLE", "MATRIX", "Action", "Role", "allows", "can_grant"]
+class MemberChange(enum.StrEnum):
+    """What ``decide_member_change`` answers."""
+
+    ALLOWED = "allowed"
+    CANNOT_MANAGE = "cannot_manage"  # the member's current role is above what the actor may grant
+    CANNOT_GRANT = "cannot_grant"  # the new role is above what the actor may grant
+    LAST_ADMIN = "last_admin"  # the change would leave the workspace without an admin
+
+
+def decide_member_change(actor: Role, current: Role, new: Role | None, admins: int) -> MemberChange:
+    """May a member with role ``actor`` (who holds ``MANAGE_MEMBERS``) change a member's role?
+
+    ``current`` is the member's role now, ``new`` the role asked for (None: remove the member) and
+    ``admins`` the workspace's admin memberships, this member included when they are one.
+
+    1. One may only touch a member whose role one could grant: a manager cannot demote or remove an admin
+       (the same rule that stops a manager from making admins).
+    2. The new role must be one the actor may grant.
+    3. A workspace always keeps at least one admin member: the last one can be neither demoted nor removed
+       (instance administrators act as admins everywhere, but they are not members and may leave).
+    """
+    if not can_grant(actor, current):
+        return MemberChange.CANNOT_MANAGE
+    if new is not None and not can_grant(actor, new):
+        return MemberChange.CANNOT_GRANT
+    if current is Role.ADMIN and new is not Role.ADMIN and admins <= 1:
+        return MemberChange.LAST_ADMIN
+    return MemberChange.ALLOWED
+
+
+__all__ = [
+    "GRANTABLE",
+    "MATRIX",
+    "Action",
+    "MemberChange",
+    "Role",
+    "allows",
+    "can_grant",
+    "decide_member_change",
+]

@@ -1,4 +1,4 @@
-"""The annotator loop: next task (a lease), skip, submit. Correct under concurrency on both backends.
+"""The annotator loop: next task (a lease), skip, submit, undo. Correct under concurrency on both backends.
 
 The rules live in ``consenso.core.assignment`` (pure); the store enforces the invariants with constraints
 and row locks; this module loads a snapshot, asks the policy and writes the outcome in one transaction.
@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from consenso.core.assignment import (
+    UNDO_WINDOW,
     AssignmentState,
     AssignTask,
     Candidate,
@@ -22,11 +23,23 @@ from consenso.core.assignment import (
     ResumeLease,
     SubmissionContext,
     SubmissionOutcome,
+    WithdrawalContext,
+    WithdrawalOutcome,
     choose_next,
     decide_submission,
+    decide_withdrawal,
 )
-from consenso.core.errors import AlreadyAnnotated, IdempotencyKeyReused, InvalidInput, NoFreeSlot, NotFound
-from consenso.core.permissions import Action
+from consenso.core.errors import (
+    AlreadyAnnotated,
+    Conflict,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NoFreeSlot,
+    NoPrediction,
+    NotFound,
+    PermissionDenied,
+)
+from consenso.core.permissions import Action, allows
 from consenso.core.text import contains_nul, json_text_may_hold_nul
 from consenso.services.access import effective_role, project_access, require
 from consenso.services.clock import utcnow
@@ -35,8 +48,19 @@ from consenso.services.projects import schema_cache
 from consenso.services.retry import with_retries
 from consenso.store.database import Database
 from consenso.store.models import Annotation
+from consenso.store.repositories import adjudications as adjudication_repo
 from consenso.store.repositories import annotations as annotation_repo
 from consenso.store.repositories import assignments as assignment_repo
+from consenso.store.repositories import audit as audit_repo
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionView:
+    """A task's model pre-label as annotators see it: the answer, the model's confidence and name."""
+
+    result: dict[str, Any]
+    score: float | None
+    model: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +70,7 @@ class LeasedTask:
     data: dict[str, Any]
     meta: dict[str, Any]
     lease_expires_at: datetime
+    prediction: PredictionView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +139,9 @@ def _leased(session: Any, task_id: int, expires_at: datetime) -> LeasedTask:
     row = assignment_repo.get_task(session, task_id)
     if row is None:
         raise NotFound("not_found", kind_key="kind_task")
-    return LeasedTask(row.id, row.project_id, row.data, row.meta, expires_at)
+    p = row.prediction
+    prediction = PredictionView(p.result, p.score, p.model) if p is not None else None
+    return LeasedTask(row.id, row.project_id, row.data, row.meta, expires_at, prediction)
 
 
 def skip_task(db: Database, principal: Principal, task_id: int, now: datetime | None = None) -> None:
@@ -188,6 +215,8 @@ def submit_annotation(
                         raise IdempotencyKeyReused("idempotency_key_reused", key=idempotency_key)
                     return AnnotationView(*earlier[:-1]), False
             schema_cache.get(session, task.schema_version_id).validate_result(result, task.data)
+            if origin != "human" and not assignment_repo.has_prediction(session, task_id):
+                raise NoPrediction("no_prediction", task_id=task_id, origin=origin)
             current = assignment_repo.get_assignment(session, task_id, principal.user_id)
             outcome = decide_submission(
                 SubmissionContext(
@@ -243,5 +272,98 @@ def submit_annotation(
                 at,
             )
             return view, True
+
+    return with_retries(attempt)
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalView:
+    """An undone submission: the annotation as it was, and the task leased again to its annotator."""
+
+    annotation: AnnotationView
+    task: LeasedTask
+
+
+def withdraw_annotation(
+    db: Database, principal: Principal, annotation_id: int, now: datetime | None = None
+) -> WithdrawalView:
+    """Undo the caller's latest submission in a project while its task is open (``decide_withdrawal``).
+
+    The annotation is deleted, so that every reader of annotations (listings, quality, exports, the one
+    annotation per task and annotator constraint) keeps seeing only answers that stand; the audit log keeps
+    it, answer included (``annotation.withdraw``). Its slot is not freed: the annotator's assignment becomes
+    a lease again (for the project's ``lease_seconds``), so ``next`` hands them the same task and nobody
+    else can take it meanwhile. A lease they held on another task (handed out after the submission) is
+    dropped as if never given, its slot freed: they will be offered that task again later.
+
+    Someone else's annotation is 404 to an annotator (blind), 403 to a role that may read it.
+    """
+    at = now or utcnow()
+
+    def attempt() -> WithdrawalView:
+        with db.write() as session:
+            row = annotation_repo.for_withdrawal(session, annotation_id, principal.user_id)
+            role = effective_role(row.role, principal) if row else None
+            if row is None or role is None:
+                raise NotFound("not_found", kind_key="kind_annotation")
+            if row.annotator_id != principal.user_id:
+                if allows(role, Action.LIST_ALL_ANNOTATIONS):
+                    raise PermissionDenied("undo_not_own")
+                raise NotFound("not_found", kind_key="kind_annotation")
+            require(role, Action.ANNOTATE)
+            held = assignment_repo.lease_of(session, row.project_id, principal.user_id)
+            other = held.task_id if held is not None and held.task_id != row.task_id else None
+            for task_id in sorted({row.task_id} | ({other} if other is not None else set())):
+                assignment_repo.lock_task(session, task_id)  # task rows first, in id order
+            decision = decide_withdrawal(
+                WithdrawalContext(
+                    annotation_id=row.id,
+                    submitted_at=row.created_at,
+                    latest_annotation_id=annotation_repo.latest_id(session, row.project_id, row.annotator_id)
+                    or 0,
+                    adjudicated=adjudication_repo.task_adjudicated(session, row.task_id),
+                ),
+                at,
+            )
+            if decision is WithdrawalOutcome.REJECT_NOT_LATEST:
+                raise Conflict("undo_not_latest", annotation_id=row.id)
+            if decision is WithdrawalOutcome.REJECT_TASK_CLOSED:
+                raise Conflict("undo_task_closed", task_id=row.task_id)
+            if decision is WithdrawalOutcome.REJECT_TOO_LATE:
+                minutes = int(UNDO_WINDOW.total_seconds() // 60)
+                raise Conflict("undo_too_late", annotation_id=row.id, minutes=minutes)
+            if not annotation_repo.delete_annotation(session, row.id):
+                raise NotFound("not_found", kind_key="kind_annotation")  # withdrawn concurrently
+            assignment_repo.uncount_annotation(session, row.task_id)
+            if other is not None and held is not None:
+                assignment_repo.drop_lease(session, other, held.id)
+            expires = at + timedelta(seconds=row.lease_seconds)
+            if not assignment_repo.restore_lease(session, row.task_id, principal.user_id, at, expires):
+                assignment_repo.add_lease(
+                    session, row.task_id, row.project_id, principal.user_id, at, expires
+                )
+            view = AnnotationView(*row[:10])
+            audit_repo.record(
+                session,
+                workspace_id=row.workspace_id,
+                actor_id=principal.user_id,
+                action="annotation.withdraw",
+                object_type="annotation",
+                object_id=str(row.id),
+                details={
+                    "task_id": row.task_id,
+                    "project_id": row.project_id,
+                    "result": row.result,
+                    "lead_time_ms": row.lead_time_ms,
+                    "origin": row.origin,
+                    "schema_version_id": row.schema_version_id,
+                    "guideline_version_id": row.guideline_version_id,
+                    "idempotency_key": row.idempotency_key,
+                    "submitted_at": row.created_at.isoformat(),
+                    "released_task_id": other,
+                },
+                created_at=at,
+            )
+            return WithdrawalView(view, _leased(session, row.task_id, expires))
 
     return with_retries(attempt)

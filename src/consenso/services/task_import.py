@@ -10,6 +10,13 @@ earlier in the same body — are skipped and counted.
 
 CSV: the header names the columns; every column becomes a string field of ``data``, except columns
 named ``meta.<key>`` which go to ``meta``.
+
+Pre-labels: a JSON or JSONL task may carry one model prediction,
+``"prediction": {"result": {control: answer}, "model": "name", "score": 0.87}`` (``score`` in [0, 1],
+optional). Its ``result`` is checked against the project's schema exactly like an annotation's (a bad one
+refuses the import, naming the line and the first problem), and it is stored with the task it came with
+(``Prediction``) for ``next`` to show the annotator. A record skipped as an exact duplicate is skipped whole,
+prediction included: an import never changes a task that already exists.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ import orjson
 from consenso.core.errors import ImportInvalid, UnsupportedMediaType
 from consenso.core.messages import translate
 from consenso.core.permissions import Action
-from consenso.core.schema import LabelSchema
+from consenso.core.schema import Issue, LabelSchema
 from consenso.core.text import NUL_ESCAPE, contains_nul
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
@@ -60,7 +67,10 @@ FORMATS: Final = {
     "text/csv": "csv",
 }
 SUPPORTED = "application/json, application/x-ndjson, text/csv"
-_ALLOWED_KEYS: Final = frozenset({"data", "meta"})
+_ALLOWED_KEYS: Final = frozenset({"data", "meta", "prediction"})
+_PREDICTION_KEYS: Final = frozenset({"result", "model", "score"})
+MAX_MODEL_NAME: Final = 200
+_SHOWN_KEY: Final = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +126,12 @@ class _ImportError(ImportInvalid):
             where = translate("import_where_line", lang, line=self.where["line"])
         else:
             where = translate("import_where_item", lang, item=self.where["item"])
-        problem = translate(self.problem_key, lang, **self.params)
+        # a schema issue (of a prediction's result) is told in the caller's language too, without its
+        # full stop: the sentence goes on
+        params = {
+            k: v.message(lang).rstrip(".") if isinstance(v, Issue) else v for k, v in self.params.items()
+        }
+        problem = translate(self.problem_key, lang, **params)
         return translate("import_invalid", lang, where=where, problem=problem)
 
 
@@ -263,6 +278,39 @@ def _problem(record: Any, schema: LabelSchema) -> tuple[str, Mapping[str, Any]]:
     raise RuntimeError("a record was refused without a reason")  # a bug here, not bad input
 
 
+def _prediction_problem(
+    prediction: Any, data: dict[str, Any], schema: LabelSchema
+) -> tuple[str, dict[str, Any]] | None:
+    """Why a record's ``prediction`` cannot be stored (a message key and its parameters), or None."""
+    if not isinstance(prediction, dict):
+        return "import_prediction_not_object", {"field": "prediction"}
+    for key in prediction:
+        if key not in _PREDICTION_KEYS:
+            return "import_prediction_unknown_field", {"field": f"prediction.{str(key)[:_SHOWN_KEY]}"}
+    for key in ("result", "model"):
+        if key not in prediction:
+            return "import_prediction_missing_field", {"field": f"prediction.{key}"}
+    model = prediction["model"]
+    if not isinstance(model, str) or not model.strip() or len(model) > MAX_MODEL_NAME:
+        return "import_prediction_bad_model", {"field": "prediction.model", "limit": MAX_MODEL_NAME}
+    score = prediction.get("score")
+    # NaN fails the range test too; a boolean is not a score although Python counts it as an integer
+    if score is not None and (
+        isinstance(score, bool) or not isinstance(score, int | float) or not 0 <= score <= 1
+    ):
+        return "import_prediction_bad_score", {"field": "prediction.score"}
+    if contains_nul(prediction):
+        return "import_nul_character", {"field": "prediction"}
+    issues = schema.result_issues(prediction["result"], data)
+    if issues:
+        return "import_prediction_result", {
+            "field": "prediction.result",
+            "count": len(issues),
+            "issue": issues[0],
+        }
+    return None
+
+
 def _depth(value: Any) -> int:
     """How deep ``value`` nests objects and arrays (a scalar: 0). Iterative: input may nest 1,000 deep."""
     deepest = 0
@@ -285,14 +333,19 @@ def content_hash(data: dict[str, Any]) -> bytes:
     return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest()
 
 
+_Batch = tuple[list[task_repo.ImportRow], list[task_repo.PredictionRow], int]
+
+
 def _batches(
     records: Generator[tuple[int, Any], None, None],
     schema: LabelSchema,
     located: Callable[[int], _Where],
     stream: IO[bytes],
-) -> Generator[tuple[list[task_repo.ImportRow], int], None, None]:
-    """Rows ready to store, ``BATCH_SIZE`` at a time, each batch with the bytes read so far."""
+) -> Generator[_Batch, None, None]:
+    """Rows ready to store, ``BATCH_SIZE`` at a time, each batch with the predictions of its records (keyed
+    by content hash) and the bytes read so far."""
     batch: list[task_repo.ImportRow] = []
+    predictions: list[task_repo.PredictionRow] = []
     with closing(records):  # the reader lets go of the stream now, even when a record is refused
         for number, record in records:
             row = _row(record, schema)
@@ -300,11 +353,19 @@ def _batches(
                 problem, params = _problem(record, schema)
                 raise located(number).fail(problem, **params)
             batch.append(row)
+            prediction = record.get("prediction")
+            if prediction is not None:
+                refused = _prediction_problem(prediction, record["data"], schema)
+                if refused is not None:
+                    raise located(number).fail(refused[0], **refused[1])
+                predictions.append(
+                    (row[2], prediction["result"], prediction["model"], prediction.get("score"))
+                )
             if len(batch) >= BATCH_SIZE:
-                yield batch, stream.tell()
-                batch = []
+                yield batch, predictions, stream.tell()
+                batch, predictions = [], []
     if batch:
-        yield batch, stream.tell()
+        yield batch, predictions, stream.tell()
 
 
 def _read_ahead(items: Generator[_T, None, None], depth: int = 2) -> Generator[_T, None, None]:
@@ -379,15 +440,22 @@ def import_tasks(
             batches = _read_ahead(batches)
         received = 0
         created = 0
+        predicted = 0
+        # tasks of this import have larger ids: a prediction goes only to a task the import created
+        last_id = task_repo.last_task_id(session, project_id)
         with (
             closing(batches),
             task_repo.import_writer(
                 session, project_id=project_id, overlap=project.overlap, created_at=at
             ) as write,
         ):
-            for rows, position in batches:
+            for rows, predictions, position in batches:
                 received += len(rows)
                 created += write(rows)
+                if predictions:
+                    predicted += task_repo.add_predictions(
+                        session, project_id, predictions, after_id=last_id, created_at=at
+                    )
                 if progress is not None:
                     progress(received, position)
         if received == 0:
@@ -402,7 +470,12 @@ def import_tasks(
             object_type="project",
             object_id=str(project_id),
             origin=origin,
-            details={"received": received, "created": created, "format": fmt},
+            details={
+                "received": received,
+                "created": created,
+                "format": fmt,
+                **({"predictions": predicted} if predicted else {}),
+            },
             created_at=at,
         )
         if progress is not None:

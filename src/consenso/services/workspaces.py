@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from consenso.core.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
-from consenso.core.permissions import Action, Role, can_grant
+from consenso.core.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
+from consenso.core.permissions import Action, MemberChange, Role, allows, can_grant, decide_member_change
 from consenso.services.access import require, workspace_role
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import Membership, Workspace
+from consenso.store.models import Membership, User, Workspace
+from consenso.store.repositories import assignments as assignment_repo
 from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import users as user_repo
 from consenso.store.repositories import workspaces as workspace_repo
@@ -137,3 +139,100 @@ def list_members(db: Database, principal: Principal, workspace_id: int) -> list[
             MemberView(m.id, m.workspace_id, u.id, u.email, u.name, m.role, m.created_at)
             for m, u in workspace_repo.list_members(session, workspace_id)
         ]
+
+
+def _change(
+    session: Session, principal: Principal, workspace_id: int, user_id: int, new: Role | None
+) -> tuple[Membership, User, Role]:
+    """Check that the caller may give member ``user_id`` the role ``new`` (None: remove them).
+
+    Returns the membership, its user and its role before the change. The workspace row is locked first, so
+    that two admins demoting each other at once cannot leave it without an admin: the second one reads the
+    roles the first one left.
+    """
+    workspace_repo.lock_workspace(session, workspace_id)  # before reading any role, the actor's included
+    actor = workspace_role(session, principal, workspace_id)
+    require(actor, Action.MANAGE_MEMBERS)
+    found = workspace_repo.member_with_user(session, workspace_id, user_id)
+    if found is None:
+        raise NotFound("not_found", kind_key="kind_member")
+    membership, user = found
+    current = Role(membership.role)
+    admins = workspace_repo.count_admins(session, workspace_id)
+    decision = decide_member_change(actor, current, new, admins)
+    if decision is MemberChange.CANNOT_MANAGE:
+        raise PermissionDenied("cannot_manage_role", role=current.value)
+    if decision is MemberChange.CANNOT_GRANT and new is not None:
+        raise PermissionDenied("cannot_grant_role", role=new.value)
+    if decision is MemberChange.LAST_ADMIN:
+        raise Conflict("last_admin")
+    return membership, user, current
+
+
+def change_member_role(
+    db: Database,
+    principal: Principal,
+    workspace_id: int,
+    user_id: int,
+    *,
+    role: Role,
+    now: datetime | None = None,
+) -> MemberView:
+    """Give a member another role (``decide_member_change`` says who may). A member who may no longer
+    annotate gives back their leases at once, so that their tasks go to others without waiting for expiry."""
+    now = now or utcnow()
+    with db.write() as session:
+        membership, user, before = _change(session, principal, workspace_id, user_id, role)
+        if role is not before:
+            membership.role = role.value
+            session.flush()
+            released = 0
+            if not allows(role, Action.ANNOTATE):
+                released = assignment_repo.release_member_leases(session, workspace_id, user_id, now)
+            audit_repo.record(
+                session,
+                workspace_id=workspace_id,
+                actor_id=principal.user_id,
+                action="membership.update",
+                object_type="membership",
+                object_id=str(membership.id),
+                details={
+                    "user_id": user_id,
+                    "from": before.value,
+                    "to": role.value,
+                    "leases_released": released,
+                },
+                created_at=now,
+            )
+        return MemberView(
+            membership.id,
+            workspace_id,
+            user.id,
+            user.email,
+            user.name,
+            membership.role,
+            membership.created_at,
+        )
+
+
+def remove_member(
+    db: Database, principal: Principal, workspace_id: int, user_id: int, now: datetime | None = None
+) -> None:
+    """Take a member out of a workspace. Their annotations stay (they were made under the role they had);
+    their leases are given back at once."""
+    now = now or utcnow()
+    with db.write() as session:
+        membership, _, before = _change(session, principal, workspace_id, user_id, None)
+        released = assignment_repo.release_member_leases(session, workspace_id, user_id, now)
+        membership_id = membership.id
+        workspace_repo.delete_membership(session, membership)
+        audit_repo.record(
+            session,
+            workspace_id=workspace_id,
+            actor_id=principal.user_id,
+            action="membership.delete",
+            object_type="membership",
+            object_id=str(membership_id),
+            details={"user_id": user_id, "role": before.value, "leases_released": released},
+            created_at=now,
+        )

@@ -266,13 +266,23 @@ class Assignment(Base):
 
 
 class Annotation(Base):
+    """A submitted answer. ``origin``: ``human`` (no pre-label used), or how the annotator treated the
+    task's model prediction: ``prediction_accepted`` (kept as it was), ``prediction_edited`` (changed),
+    ``prediction_rejected`` (discarded and answered anew). An annotation its annotator undoes is deleted;
+    the audit log keeps it (``annotation.withdraw``)."""
+
     __tablename__ = "annotation"
     __table_args__ = (
         UniqueConstraint("task_id", "annotator_id"),
         UniqueConstraint("annotator_id", "idempotency_key"),
         CheckConstraint("lead_time_ms IS NULL OR lead_time_ms >= 0", name="lead_time"),
-        CheckConstraint("origin IN ('human', 'prediction_accepted', 'prediction_edited')", name="origin"),
+        CheckConstraint(
+            "origin IN ('human', 'prediction_accepted', 'prediction_edited', 'prediction_rejected')",
+            name="origin",
+        ),
         Index("ix_annotation_project", "project_id", "id"),
+        # an annotator's work in a project: their newest annotation (undo), their counts (progress)
+        Index("ix_annotation_annotator", "annotator_id", "project_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -290,7 +300,8 @@ class Annotation(Base):
 
 
 class Prediction(Base):
-    """A model pre-label shown to annotators as a suggestion."""
+    """A model pre-label shown to annotators as a suggestion (imported with its task; ``model_version``
+    is the model's name as given, ``score`` its confidence in [0, 1])."""
 
     __tablename__ = "prediction"
     __table_args__ = (Index("ix_prediction_task", "task_id"),)

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from consenso.store.database import Database
-from consenso.store.models import Assignment, Task
+from consenso.store.models import Assignment, Prediction, Task
 from tests.api.v1.assertions import When, assert_error
 from tests.conftest import Factory, World
 
@@ -32,6 +32,7 @@ def test_next_leases_the_first_task(app_client: TestClient, world: World, db: Da
         "data": {"text": "text number 0"},
         "meta": {},
         "lease_expires_at": When(lease.expires_at),
+        "prediction": None,
     }
     assert (lease.task_id, lease.project_id, lease.state) == (world.task_ids[0], world.project_id, "leased")
     assert lease.expires_at - lease.leased_at == timedelta(seconds=600)  # the project's lease_seconds
@@ -155,3 +156,57 @@ def test_outsider_is_404(app_client: TestClient, world: World, db: Database) -> 
     assert_error(r, 404, "not_found")
     with db.read() as session:
         assert session.scalars(select(Assignment)).all() == []
+
+
+def test_next_shows_the_tasks_model_prediction(
+    app_client: TestClient, world: World, factory: Factory, db: Database
+) -> None:
+    project = factory.project(world.admin, world.workspace_id, name="Pre-labelled")
+    [task_id] = factory.records(
+        world.admin,
+        project,
+        [
+            {
+                "data": {"text": "love it"},
+                "meta": {"lang": "en"},
+                "prediction": {"result": {"sentiment": "positive"}, "score": 0.875, "model": "bert-2026-11"},
+            }
+        ],
+    )
+
+    r = app_client.get(f"/api/v1/projects/{project}/next", headers=world.annotator.headers)
+
+    assert r.status_code == 200, r.text
+    with db.read() as session:
+        lease = session.scalars(select(Assignment).where(Assignment.annotator_id == world.annotator.id)).one()
+    assert r.json() == {
+        "id": task_id,
+        "project_id": project,
+        "data": {"text": "love it"},
+        "meta": {"lang": "en"},
+        "lease_expires_at": When(lease.expires_at),
+        "prediction": {"result": {"sentiment": "positive"}, "score": 0.875, "model": "bert-2026-11"},
+    }
+    assert (lease.task_id, lease.state) == (task_id, "leased")
+
+
+def test_next_shows_the_newest_of_several_predictions(
+    app_client: TestClient, world: World, factory: Factory, db: Database
+) -> None:
+    # imports give a task one prediction; a later pre-labelling run may add another: the newest is shown
+    with db.write() as session:
+        for model, label in (("v1", "negative"), ("v2", "neutral")):
+            session.add(
+                Prediction(
+                    task_id=world.task_ids[0],
+                    project_id=world.project_id,
+                    model_version=model,
+                    result={"sentiment": label},
+                    score=None,
+                )
+            )
+
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/next", headers=world.annotator.headers)
+
+    assert r.status_code == 200, r.text
+    assert r.json()["prediction"] == {"result": {"sentiment": "neutral"}, "score": None, "model": "v2"}

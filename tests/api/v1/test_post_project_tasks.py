@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from consenso.store.database import Database
-from consenso.store.models import AuditEvent, Project, Task
+from consenso.store.models import AuditEvent, Prediction, Project, Task
 from tests.api.v1.assertions import assert_error
 from tests.conftest import World
 
@@ -149,8 +149,8 @@ def test_reimporting_the_same_body_creates_nothing(
             {"item": 1},
             "labels",
             "unknown_field",
-            "Item 1 of the JSON array: unknown field 'labels' (a task has only 'data' and 'meta'). Nothing was"
-            " imported.",
+            "Item 1 of the JSON array: unknown field 'labels' (a task has only 'data', 'meta' and "
+            "'prediction'). Nothing was imported.",
         ),
         (
             "text/csv",
@@ -277,3 +277,193 @@ def test_json_array_with_a_byte_order_mark_imports(
     )
     assert r.status_code == 201, r.text
     assert r.json()["created"] == 2
+
+
+# ---------------------------------------------------------------------------------------------------
+# Model predictions (pre-labels) carried by the imported tasks
+
+
+def _predictions(db: Database) -> list[tuple[int, dict[str, Any], float | None, str]]:
+    with db.read() as session:
+        rows = session.scalars(select(Prediction).order_by(Prediction.id))
+        return [(p.task_id, p.result, p.score, p.model_version) for p in rows]
+
+
+def test_import_stores_each_tasks_prediction(app_client: TestClient, world: World, db: Database) -> None:
+    body = _ndjson(
+        {
+            "data": {"text": "great"},
+            "prediction": {"result": {"sentiment": "positive"}, "score": 0.93, "model": "distilbert-v2"},
+        },
+        {"data": {"text": "plain"}},
+        {"data": {"text": "meh"}, "prediction": {"result": {"sentiment": "neutral"}, "model": "rules"}},
+        {"data": {"text": "none"}, "prediction": None},
+    )
+
+    r = app_client.post(
+        _url(world), content=body, headers={**world.manager.headers, "Content-Type": "application/x-ndjson"}
+    )
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 4, "created": 4, "duplicates": 0, "task_count": 9}
+    with db.read() as session:
+        ids = {
+            t.data["text"]: t.id
+            for t in session.scalars(select(Task).where(Task.project_id == world.project_id))
+        }
+        project = session.get(Project, world.project_id)
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "task.import")).all()[-1]
+    assert _predictions(db) == [
+        (ids["great"], {"sentiment": "positive"}, 0.93, "distilbert-v2"),
+        (ids["meh"], {"sentiment": "neutral"}, None, "rules"),
+    ]
+    assert project is not None and project.workspace_id == world.workspace_id
+    assert event.details == {"received": 4, "created": 4, "format": "jsonl", "predictions": 2}
+
+
+def test_a_duplicate_record_is_skipped_with_its_prediction(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    first = {
+        "data": {"text": "text number 0"},
+        "prediction": {"result": {"sentiment": "negative"}, "model": "m"},
+    }
+    again = {"data": {"text": "fresh"}, "prediction": {"result": {"sentiment": "positive"}, "model": "m1"}}
+    twice = {"data": {"text": "fresh"}, "prediction": {"result": {"sentiment": "negative"}, "model": "m2"}}
+
+    r = app_client.post(_url(world), json=[first, again, twice], headers=world.manager.headers)
+
+    assert r.status_code == 201, r.text
+    assert r.json() == {"received": 3, "created": 1, "duplicates": 2, "task_count": 6}
+    with db.read() as session:
+        fresh = session.scalars(select(Task).where(Task.data["text"].as_string() == "fresh")).one()
+    # "text number 0" existed before: it gets no prediction; "fresh" keeps its first record's
+    assert _predictions(db) == [(fresh.id, {"sentiment": "positive"}, None, "m1")]
+
+
+@pytest.mark.parametrize(
+    ("prediction", "field", "message"),
+    [
+        (
+            ["positive"],
+            "prediction",
+            "field 'prediction' must be a JSON object: "
+            '{"result": {...}, "model": "name", "score": 0.9} (score optional)',
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "m", "confidence": 0.5},
+            "prediction.confidence",
+            "unknown field 'prediction.confidence' (a prediction has only 'result', 'model' and 'score')",
+        ),
+        (
+            {"result": {"sentiment": "positive"}},
+            "prediction.model",
+            "field 'prediction.model' is missing (a prediction needs 'result' and 'model')",
+        ),
+        (
+            {"model": "m"},
+            "prediction.result",
+            "field 'prediction.result' is missing (a prediction needs 'result' and 'model')",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": " "},
+            "prediction.model",
+            "field 'prediction.model' must be the model's name, 1 to 200 characters",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": 7},
+            "prediction.model",
+            "field 'prediction.model' must be the model's name, 1 to 200 characters",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "m" * 201},
+            "prediction.model",
+            "field 'prediction.model' must be the model's name, 1 to 200 characters",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "m", "score": 1.5},
+            "prediction.score",
+            "field 'prediction.score' must be a number from 0 to 1, or null",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "m", "score": "high"},
+            "prediction.score",
+            "field 'prediction.score' must be a number from 0 to 1, or null",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "m", "score": True},
+            "prediction.score",
+            "field 'prediction.score' must be a number from 0 to 1, or null",
+        ),
+        (
+            {"result": {"sentiment": "happy", "mood": 1}, "model": "m"},
+            "prediction.result",
+            "field 'prediction.result' does not fit the label schema (2 problem(s)); the first: "
+            "'happy' is not a label of control 'sentiment'",
+        ),
+        (
+            {"result": "positive", "model": "m"},
+            "prediction.result",
+            "field 'prediction.result' does not fit the label schema (1 problem(s)); the first: "
+            "An annotation result must be a JSON object keyed by control name",
+        ),
+        (
+            {"result": {"sentiment": "positive"}, "model": "bad\x00model"},
+            "prediction",
+            "field 'prediction' holds the NUL character (U+0000), which cannot be stored",
+        ),
+        (
+            {"result": {"sentiment": "posi\x00tive"}, "model": "m"},
+            "prediction",
+            "field 'prediction' holds the NUL character (U+0000), which cannot be stored",
+        ),
+    ],
+    ids=[
+        "not-object",
+        "unknown-key",
+        "no-model",
+        "no-result",
+        "blank-model",
+        "model-not-text",
+        "model-too-long",
+        "score-above-1",
+        "score-not-number",
+        "score-boolean",
+        "result-off-schema",
+        "result-not-object",
+        "nul-in-model",
+        "nul-in-result",
+    ],
+)
+def test_a_bad_prediction_imports_nothing_and_is_named(
+    app_client: TestClient, world: World, db: Database, prediction: Any, field: str, message: str
+) -> None:
+    before = _tasks(db, world.project_id)
+    body = _ndjson({"data": {"text": "fine"}}, {"data": {"text": "second"}, "prediction": prediction})
+
+    r = app_client.post(
+        _url(world), content=body, headers={**world.manager.headers, "Content-Type": "application/x-ndjson"}
+    )
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["message"] == f"Line 2: {message}. Nothing was imported."
+    assert error["details"]["line"] == 2
+    assert error["details"]["field"] == field
+    assert _tasks(db, world.project_id) == before
+    assert _predictions(db) == []
+
+
+def test_a_bad_prediction_in_spanish(app_client: TestClient, world: World, db: Database) -> None:
+    r = app_client.post(
+        _url(world),
+        json=[{"data": {"text": "x"}, "prediction": {"result": {"sentiment": "feliz"}, "model": "m"}}],
+        headers={**world.manager.headers, "Accept-Language": "es"},
+    )
+
+    error = assert_error(r, 422, "import_invalid")
+    assert error["message"] == (
+        "Elemento 1 del arreglo JSON: el campo 'prediction.result' no se ajusta al esquema de etiquetas "
+        "(1 problema(s)); el primero: 'feliz' no es una etiqueta del control 'sentiment'. No se importó nada."
+    )
+    assert error["details"] == {"item": 1, "field": "prediction.result", "reason": "prediction_result"}
+    assert _predictions(db) == []

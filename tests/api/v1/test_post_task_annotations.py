@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consenso.store.database import Database
 from consenso.store.models import Annotation, Assignment, Project, Task
 from tests.api.v1.assertions import When, assert_error
-from tests.conftest import World
+from tests.conftest import Factory, World
 
 
 def _annotations(db: Database, task_id: int | None = None) -> list[Annotation]:
@@ -350,4 +350,71 @@ def test_lead_time_over_a_week_is_422(app_client: TestClient, world: World, db: 
 
     error = assert_error(r, 422, "validation_error")
     assert [(d["field"], d["type"]) for d in error["details"]] == [("lead_time_ms", "less_than_equal")]
+    assert _annotations(db) == []
+
+
+@pytest.mark.parametrize("origin", ["prediction_accepted", "prediction_edited", "prediction_rejected"])
+def test_an_origin_from_the_prediction_is_stored_and_returned(
+    app_client: TestClient, world: World, factory: Factory, db: Database, origin: str
+) -> None:
+    project = factory.project(world.admin, world.workspace_id, name="Pre-labelled")
+    [task_id] = factory.records(
+        world.admin,
+        project,
+        [{"data": {"text": "so so"}, "prediction": {"result": {"sentiment": "neutral"}, "model": "m"}}],
+    )
+
+    r = _submit(app_client, task_id, world.annotator.headers, result={"sentiment": "negative"}, origin=origin)
+
+    assert r.status_code == 201, r.text
+    [row] = _annotations(db)
+    with db.read() as session:
+        schema_version_id = session.get(Project, project).schema_version_id  # type: ignore[union-attr]
+    assert r.json() == {
+        "id": row.id,
+        "task_id": task_id,
+        "project_id": project,
+        "annotator_id": world.annotator.id,
+        "result": {"sentiment": "negative"},
+        "lead_time_ms": None,
+        "origin": origin,
+        "schema_version_id": schema_version_id,
+        "guideline_version_id": None,
+        "created_at": When(row.created_at),
+    }
+    assert row.origin == origin
+
+
+@pytest.mark.parametrize("origin", ["prediction_accepted", "prediction_edited", "prediction_rejected"])
+def test_an_origin_from_a_prediction_on_a_task_without_one_is_422(
+    app_client: TestClient, world: World, db: Database, origin: str
+) -> None:
+    r = _submit(app_client, world.task_ids[0], world.annotator.headers, origin=origin)
+
+    error = assert_error(r, 422, "no_prediction")
+    assert error["message"] == (
+        f"Task {world.task_ids[0]} has no model prediction, so the origin '{origin}' is not possible; "
+        "send the origin 'human'."
+    )
+    assert error["details"] is None
+    assert _annotations(db) == []
+    task = _task(db, world.task_ids[0])
+    assert (task.slots_taken, task.annotation_count) == (0, 0)
+    with db.read() as session:
+        assert session.scalars(select(Assignment)).all() == []
+
+
+def test_no_prediction_in_spanish(app_client: TestClient, world: World, db: Database) -> None:
+    r = _submit(
+        app_client,
+        world.task_ids[1],
+        {**world.annotator.headers, "Accept-Language": "es"},
+        origin="prediction_accepted",
+    )
+
+    error = assert_error(r, 422, "no_prediction")
+    assert error["message"] == (
+        f"La tarea {world.task_ids[1]} no tiene predicción del modelo, así que el origen "
+        "'prediction_accepted' no es posible; envíe el origen 'human'."
+    )
     assert _annotations(db) == []

@@ -6,12 +6,18 @@ from typing import Any, Literal
 from pydantic import Field
 
 from consenso.api.schemas import Read, Strict
+from consenso.api.schemas.tasks import LeasedTaskRead
 
 
 class AnnotationCreate(Strict):
     result: dict[str, Any] = Field(description='Keyed by control name, e.g. {"sentiment": "positive"}')
     lead_time_ms: int | None = Field(default=None, ge=0, le=7 * 24 * 3600 * 1000)
-    origin: Literal["human", "prediction_accepted", "prediction_edited"] = "human"
+    origin: Literal["human", "prediction_accepted", "prediction_edited", "prediction_rejected"] = Field(
+        default="human",
+        description="What the annotator did with the task's model prediction: none shown (`human`), kept it "
+        "(`prediction_accepted`), changed it (`prediction_edited`) or discarded it (`prediction_rejected`). "
+        "Anything but `human` on a task without a prediction is 422 `no_prediction`",
+    )
 
 
 class AnnotationRead(Read):
@@ -30,3 +36,10 @@ class AnnotationRead(Read):
 class AnnotationPage(Read):
     items: list[AnnotationRead]
     next_cursor: str | None
+
+
+class WithdrawalRead(Read):
+    annotation: AnnotationRead = Field(description="The annotation as it was before it was undone")
+    task: LeasedTaskRead = Field(
+        description="Its task, leased to you again: `next` hands it back until you answer it or the lease ends"
+    )

@@ -31,12 +31,22 @@ class TaskPage(Read):
     next_cursor: str | None
 
 
+class PredictionRead(Read):
+    result: dict[str, Any] = Field(description="The model's answer, keyed by control name like a result")
+    score: float | None = Field(description="The model's confidence in [0, 1], when it gave one")
+    model: str = Field(description="The model's name (and version) as imported")
+
+
 class LeasedTaskRead(Read):
     id: int
     project_id: int
     data: dict[str, Any]
     meta: dict[str, Any]
     lease_expires_at: datetime
+    prediction: PredictionRead | None = Field(
+        description="The task's model pre-label, imported with it; null when it has none. Submit with "
+        "`origin` prediction_accepted, prediction_edited or prediction_rejected to record what you did with it"
+    )
 
 
 class SkipRead(Read):

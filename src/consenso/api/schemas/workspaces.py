@@ -25,6 +25,10 @@ class MemberCreate(Strict):
     role: Role
 
 
+class MemberUpdate(Strict):
+    role: Role
+
+
 class MemberRead(Read):
     id: int
     workspace_id: int

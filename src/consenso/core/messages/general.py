@@ -133,3 +133,49 @@ MESSAGES["nul_character"] = {
     "en": "Text may not contain the NUL character (U+0000).",
     "es": "El texto no puede contener el carácter NUL (U+0000).",
 }
+
+# Pre-labels, undo, members (issue: annotator and manager capabilities of the web app)
+MESSAGES.update(
+    {
+        "no_prediction": {
+            "en": "Task {task_id} has no model prediction, so the origin '{origin}' is not possible; "
+            "send the origin 'human'.",
+            "es": "La tarea {task_id} no tiene predicción del modelo, así que el origen '{origin}' no es "
+            "posible; envíe el origen 'human'.",
+        },
+        "undo_not_own": {
+            "en": "Only the annotator who submitted an annotation can undo it.",
+            "es": "Solo quien envió una anotación puede deshacerla.",
+        },
+        "undo_not_latest": {
+            "en": "Only your most recent annotation in this project can be undone; annotation "
+            "{annotation_id} is not it.",
+            "es": "Solo se puede deshacer su anotación más reciente en este proyecto; la anotación "
+            "{annotation_id} no lo es.",
+        },
+        "undo_task_closed": {
+            "en": "Task {task_id} is closed (its final label has been decided); its annotations can no "
+            "longer be undone.",
+            "es": "La tarea {task_id} está cerrada (ya se decidió su etiqueta final); sus anotaciones ya no "
+            "se pueden deshacer.",
+        },
+        "undo_too_late": {
+            "en": "Annotation {annotation_id} was submitted more than {minutes} minutes ago; it can no "
+            "longer be undone.",
+            "es": "La anotación {annotation_id} se envió hace más de {minutes} minutos; ya no se puede "
+            "deshacer.",
+        },
+        "cannot_manage_role": {
+            "en": "Your role cannot change or remove a member whose role is '{role}'.",
+            "es": "Su rol no puede cambiar ni quitar a un miembro cuyo rol es '{role}'.",
+        },
+        "last_admin": {
+            "en": "The workspace must keep at least one admin, and this member is the last one; make "
+            "someone else admin first.",
+            "es": "El espacio de trabajo debe conservar al menos un administrador y este miembro es el "
+            "último; nombre antes a otro administrador.",
+        },
+        "kind_annotation": {"en": "Annotation", "es": "Anotación"},
+        "kind_member": {"en": "Member", "es": "Miembro"},
+    }
+)

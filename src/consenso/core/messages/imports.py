@@ -9,16 +9,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import_where_item": {"en": "Item {item} of the JSON array", "es": "Elemento {item} del arreglo JSON"},
     "import_bad_json": {"en": "not valid JSON ({reason})", "es": "no es JSON válido ({reason})"},
     "import_not_object": {
-        "en": "a task must be a JSON object with 'data' and optional 'meta'",
-        "es": "una tarea debe ser un objeto JSON con 'data' y 'meta' opcional",
+        "en": "a task must be a JSON object with 'data' and optional 'meta' and 'prediction'",
+        "es": "una tarea debe ser un objeto JSON con 'data' y, opcionales, 'meta' y 'prediction'",
     },
     "import_not_array": {
         "en": "a JSON body must be an array of tasks",
         "es": "un cuerpo JSON debe ser un arreglo de tareas",
     },
     "import_unknown_field": {
-        "en": "unknown field '{field}' (a task has only 'data' and 'meta')",
-        "es": "campo desconocido '{field}' (una tarea solo tiene 'data' y 'meta')",
+        "en": "unknown field '{field}' (a task has only 'data', 'meta' and 'prediction')",
+        "es": "campo desconocido '{field}' (una tarea solo tiene 'data', 'meta' y 'prediction')",
     },
     "import_field_not_object": {
         "en": "field '{field}' must be a JSON object",
@@ -59,6 +59,32 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import_nul_character": {
         "en": "field '{field}' holds the NUL character (U+0000), which cannot be stored",
         "es": "el campo '{field}' contiene el carácter NUL (U+0000), que no se puede guardar",
+    },
+    "import_prediction_not_object": {
+        "en": "field 'prediction' must be a JSON object: "
+        '{{"result": {{...}}, "model": "name", "score": 0.9}} (score optional)',
+        "es": "el campo 'prediction' debe ser un objeto JSON: "
+        '{{"result": {{...}}, "model": "nombre", "score": 0.9}} (score opcional)',
+    },
+    "import_prediction_unknown_field": {
+        "en": "unknown field '{field}' (a prediction has only 'result', 'model' and 'score')",
+        "es": "campo desconocido '{field}' (una predicción solo tiene 'result', 'model' y 'score')",
+    },
+    "import_prediction_missing_field": {
+        "en": "field '{field}' is missing (a prediction needs 'result' and 'model')",
+        "es": "falta el campo '{field}' (una predicción necesita 'result' y 'model')",
+    },
+    "import_prediction_bad_model": {
+        "en": "field '{field}' must be the model's name, 1 to {limit} characters",
+        "es": "el campo '{field}' debe ser el nombre del modelo, de 1 a {limit} caracteres",
+    },
+    "import_prediction_bad_score": {
+        "en": "field '{field}' must be a number from 0 to 1, or null",
+        "es": "el campo '{field}' debe ser un número de 0 a 1, o null",
+    },
+    "import_prediction_result": {
+        "en": "field '{field}' does not fit the label schema ({count} problem(s)); the first: {issue}",
+        "es": "el campo '{field}' no se ajusta al esquema de etiquetas ({count} problema(s)); el primero: {issue}",
     },
     "import_empty": {
         "en": "the body holds no tasks",

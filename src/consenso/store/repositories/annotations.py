@@ -6,10 +6,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from consenso.store.models import Annotation
+from consenso.store.models import Annotation, Membership, Project
 
 # Hot path (every submission): built once, columns only.
 _COLUMNS = (
@@ -111,3 +111,51 @@ def project_results(session: Session, project_id: int, batch: int = 5000) -> Ite
     )
     for row in rows:
         yield row[0], row[1], row[2]
+
+
+def for_withdrawal(session: Session, annotation_id: int, user_id: int) -> Any:
+    """The annotation (every column but the request hash), its project's workspace and lease time, and the
+    user's role in that workspace (None when not a member); None when there is no such annotation."""
+    return session.execute(
+        select(
+            *_COLUMNS[:-1],
+            Annotation.idempotency_key,
+            Project.workspace_id,
+            Project.lease_seconds,
+            Membership.role,
+        )
+        .join(Project, Project.id == Annotation.project_id)
+        .outerjoin(
+            Membership,
+            (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == user_id),
+        )
+        .where(Annotation.id == annotation_id)
+    ).first()
+
+
+def latest_id(session: Session, project_id: int, annotator_id: int) -> int | None:
+    """The id of the annotator's newest annotation in the project (over ``ix_annotation_annotator``)."""
+    return session.scalar(
+        select(func.max(Annotation.id)).where(
+            Annotation.annotator_id == annotator_id, Annotation.project_id == project_id
+        )
+    )
+
+
+def delete_annotation(session: Session, annotation_id: int) -> bool:
+    """Delete one annotation; False when it was already gone (a concurrent withdrawal)."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(Annotation).where(Annotation.id == annotation_id)
+    )
+    return result.rowcount == 1
+
+
+def count_by_annotator(session: Session, project_id: int, annotator_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Annotation.annotator_id == annotator_id, Annotation.project_id == project_id
+            )
+        )
+        or 0
+    )

@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, exists, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.orm import Session, aliased
 
-from consenso.store.models import Assignment, Membership, Project, Task
+from consenso.store.models import Assignment, Membership, Prediction, Project, Task
+
+
+@dataclass(frozen=True, slots=True)
+class PredictionRow:
+    result: dict[str, Any]
+    score: float | None
+    model: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,7 @@ class TaskRow:
     project_id: int
     data: dict[str, Any]
     meta: dict[str, Any]
+    prediction: PredictionRow | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,7 @@ class AssignmentRow:
     id: int
     state: str
     expires_at: datetime
+    task_id: int | None = None
 
 
 def _rowcount(result: Any) -> int:
@@ -91,7 +100,30 @@ _COUNT_ANNOTATION = (
     update(Task).where(Task.id == bindparam("task_id")).values(annotation_count=Task.annotation_count + 1)
 )
 _ADD_ASSIGNMENT = insert(Assignment)
-_GET_TASK = select(Task.id, Task.project_id, Task.data, Task.meta).where(Task.id == bindparam("task_id"))
+_OTHER_PREDICTION = aliased(Prediction)
+# a task with its newest prediction (the one shown to annotators), in one indexed query
+_GET_TASK = (
+    select(
+        Task.id,
+        Task.project_id,
+        Task.data,
+        Task.meta,
+        Prediction.id,
+        Prediction.result,
+        Prediction.score,
+        Prediction.model_version,
+    )
+    .outerjoin(
+        Prediction,
+        Prediction.id
+        == select(func.max(_OTHER_PREDICTION.id))
+        .where(_OTHER_PREDICTION.task_id == Task.id)
+        .correlate(Task)
+        .scalar_subquery(),
+    )
+    .where(Task.id == bindparam("task_id"))
+)
+_HAS_PREDICTION = select(exists().where(Prediction.task_id == bindparam("task_id")))
 _GET_ASSIGNMENT = select(Assignment.id, Assignment.state, Assignment.expires_at).where(
     Assignment.task_id == bindparam("task_id"), Assignment.annotator_id == bindparam("annotator_id")
 )
@@ -227,8 +259,16 @@ def add_finished_assignment(
 
 
 def get_task(session: Session, task_id: int) -> TaskRow | None:
+    """The task with its newest model prediction, if it has one."""
     row = session.connection().execute(_GET_TASK, {"task_id": task_id}).first()
-    return TaskRow(row[0], row[1], row[2], row[3]) if row else None
+    if row is None:
+        return None
+    prediction = PredictionRow(row[5], row[6], row[7]) if row[4] is not None else None
+    return TaskRow(row[0], row[1], row[2], row[3], prediction)
+
+
+def has_prediction(session: Session, task_id: int) -> bool:
+    return bool(session.connection().execute(_HAS_PREDICTION, {"task_id": task_id}).scalar())
 
 
 def task_for_submission(session: Session, task_id: int, user_id: int) -> TaskForSubmission | None:
@@ -257,3 +297,63 @@ def count_annotation(session: Session, task_id: int) -> None:
 
 def free_slot(session: Session, task_id: int) -> None:
     session.connection().execute(_FREE_SLOT, {"task_id": task_id})
+
+
+def uncount_annotation(session: Session, task_id: int) -> None:
+    """An annotation of the task was withdrawn: one fewer annotation (its slot is handled by the caller)."""
+    session.execute(update(Task).where(Task.id == task_id).values(annotation_count=Task.annotation_count - 1))
+
+
+def restore_lease(
+    session: Session, task_id: int, annotator_id: int, now: datetime, expires_at: datetime
+) -> bool:
+    """Turn the annotator's assignment of the task (``submitted``) back into a lease. False if there is none."""
+    changed = session.execute(
+        update(Assignment)
+        .where(Assignment.task_id == task_id, Assignment.annotator_id == annotator_id)
+        .values(state="leased", leased_at=now, expires_at=expires_at, finished_at=None)
+    )
+    return _rowcount(changed) == 1
+
+
+def drop_lease(session: Session, task_id: int, assignment_id: int) -> bool:
+    """Delete a lease as if it had never been handed out, and free its slot; the annotator may get the task
+    again later. False when the assignment is no longer a lease."""
+    gone = session.execute(
+        delete(Assignment).where(Assignment.id == assignment_id, Assignment.state == "leased")
+    )
+    if _rowcount(gone) != 1:
+        return False
+    session.connection().execute(_FREE_SLOT, {"task_id": task_id})
+    return True
+
+
+def lease_of(session: Session, project_id: int, annotator_id: int) -> AssignmentRow | None:
+    """The annotator's lease in the project, live or expired-but-not-reclaimed, with its task id."""
+    row = session.execute(
+        select(Assignment.id, Assignment.state, Assignment.expires_at, Assignment.task_id).where(
+            Assignment.project_id == project_id,
+            Assignment.annotator_id == annotator_id,
+            Assignment.state == "leased",
+        )
+    ).first()
+    return AssignmentRow(row[0], row[1], row[2], row[3]) if row else None
+
+
+def release_member_leases(session: Session, workspace_id: int, user_id: int, now: datetime) -> int:
+    """Expire the user's leases in every project of a workspace (they left it, or may no longer annotate),
+    freeing the slots now rather than when the leases run out. Returns how many."""
+    leases = session.execute(
+        select(Assignment.id, Assignment.task_id)
+        .join(Project, Project.id == Assignment.project_id)
+        .where(
+            Project.workspace_id == workspace_id,
+            Assignment.annotator_id == user_id,
+            Assignment.state == "leased",
+        )
+    ).all()
+    released = 0
+    for assignment_id, task_id in sorted(leases, key=lambda r: r[1]):
+        if release_lease(session, task_id, assignment_id, now, new_state="expired"):
+            released += 1
+    return released

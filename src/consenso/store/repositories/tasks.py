@@ -16,15 +16,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import Text, exists, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
-from consenso.store.models import Annotation, Assignment, Task
+from consenso.store.models import Annotation, Assignment, Prediction, Task
 
 # One imported task ready for the driver: (data as JSON text, meta as JSON text, SHA-256 of canonical data)
 ImportRow = tuple[str, str, bytes]
 # Inserts a batch of rows and returns how many were new (the rest were exact duplicates)
 ImportWriter = Callable[[Sequence[ImportRow]], int]
+# An imported task's model prediction: (content hash of the task's data, result, model name, score)
+PredictionRow = tuple[bytes, dict[str, Any], str, float | None]
+# Content hashes looked up per query (far below SQLite's and PostgreSQL's limits on bound parameters)
+_HASHES_PER_QUERY: Final = 500
 
 _SQLITE_INSERT: Final = (
     "INSERT INTO task (project_id, data, meta, content_hash, priority, overlap, slots_taken, "
@@ -114,6 +118,60 @@ def _postgresql_writer(cursor: Any, project_id: int, overlap: int, created_at: d
         return inserted
 
     return write
+
+
+def last_task_id(session: Session, project_id: int) -> int:
+    """The largest task id of the project (0 when it has none)."""
+    return int(session.scalar(select(func.max(Task.id)).where(Task.project_id == project_id)) or 0)
+
+
+def add_predictions(
+    session: Session,
+    project_id: int,
+    predictions: Sequence[PredictionRow],
+    *,
+    after_id: int,
+    created_at: datetime,
+) -> int:
+    """Store each prediction with the task of its content hash, if the import created that task.
+
+    "Created by this import": an id above ``after_id`` (the project's largest before the import) and no
+    prediction yet. A task that already existed keeps what it had (its record was a duplicate), and when
+    the same data comes twice in one import, the first record's prediction is the one kept. Returns how
+    many were stored.
+    """
+    first: dict[bytes, PredictionRow] = {}
+    for row in predictions:
+        first.setdefault(row[0], row)
+    hashes = list(first)
+    stored = 0
+    for start in range(0, len(hashes), _HASHES_PER_QUERY):
+        found = session.execute(
+            select(Task.id, Task.content_hash).where(
+                Task.project_id == project_id,
+                Task.content_hash.in_(hashes[start : start + _HASHES_PER_QUERY]),
+                Task.id > after_id,
+                ~exists().where(Prediction.task_id == Task.id),
+            )
+        ).all()
+        if not found:
+            continue
+        session.execute(
+            insert(Prediction),
+            [
+                {
+                    "task_id": task_id,
+                    "project_id": project_id,
+                    "result": first[bytes(digest)][1],
+                    "model_version": first[bytes(digest)][2],
+                    "score": first[bytes(digest)][3],
+                    "created_at": created_at,
+                }
+                for task_id, digest in found
+            ],
+        )
+        stored += len(found)
+    return stored
 
 
 def count_tasks(session: Session, project_id: int) -> int:

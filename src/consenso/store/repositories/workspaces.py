@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from consenso.store.models import Membership, User, Workspace
@@ -61,3 +61,34 @@ def list_workspaces_for(
         .order_by(Workspace.id)
     ).all()
     return [(r[0], r[1]) for r in rows]
+
+
+def lock_workspace(session: Session, workspace_id: int) -> None:
+    """Serialise changes to a workspace's memberships (PostgreSQL; SQLite's writer lock already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+
+
+def count_admins(session: Session, workspace_id: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.workspace_id == workspace_id, Membership.role == "admin")
+        )
+        or 0
+    )
+
+
+def member_with_user(session: Session, workspace_id: int, user_id: int) -> tuple[Membership, User] | None:
+    row = session.execute(
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def delete_membership(session: Session, membership: Membership) -> None:
+    session.delete(membership)
+    session.flush()

@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from consenso.api.deps import DB, CurrentPrincipal, PathId, QueryId, current_principal, idempotency_key
 from consenso.api.fast_json import dataclass_dict, json_response
 from consenso.api.routes.v1.router import router
-from consenso.api.schemas.annotations import AnnotationCreate, AnnotationPage, AnnotationRead
+from consenso.api.schemas.annotations import AnnotationCreate, AnnotationPage, AnnotationRead, WithdrawalRead
 from consenso.services import annotate, listing
 
 
@@ -42,6 +42,22 @@ async def submit_annotation(
         return json_response(201, dataclass_dict(view), headers)
 
     return await run_in_threadpool(work)
+
+
+@router.delete(
+    "/annotations/{annotation_id}",
+    tags=["annotations"],
+    response_model=WithdrawalRead,
+    summary="Undo your latest submission while its task is open: the task is leased to you again",
+    description="Only the annotator who submitted it, only their most recent annotation in the project, only "
+    "within 10 minutes of submitting and while the task has no final (adjudicated) label: otherwise 409 "
+    "(`undo_not_latest`, `undo_too_late`, `undo_task_closed`). Someone else's annotation is 404 to an "
+    "annotator, 403 `undo_not_own` to roles that may read it. The annotation is deleted (the audit log keeps "
+    "it, answer included); its slot stays yours as a lease, so `next` hands you the task again. A lease you "
+    "held on another task is given back, and that task may be offered to you again later.",
+)
+def withdraw_annotation(annotation_id: PathId, principal: CurrentPrincipal, db: DB) -> WithdrawalRead:
+    return WithdrawalRead.model_validate(annotate.withdraw_annotation(db, principal, annotation_id))
 
 
 @router.get(

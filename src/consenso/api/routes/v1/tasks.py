@@ -19,7 +19,10 @@ IMPORT_BODY = {
     "requestBody": {
         "required": True,
         "description": "Tasks as a JSON array, JSONL (one task a line) or CSV (header row; `meta.<key>` columns "
-        'go to meta). Each task is {"data": {...}, "meta": {...}}.',
+        'go to meta). Each task is {"data": {...}, "meta": {...}}; in JSON and JSONL it may carry a model '
+        'pre-label, "prediction": {"result": {control: answer}, "model": "name", "score": 0.87} (score in [0, 1], '
+        "optional), checked against the label schema like an annotation and shown to annotators by `next`. "
+        "A record skipped as an exact duplicate is skipped with its prediction.",
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "application/x-ndjson": {"schema": {"type": "string"}},

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from fastapi import Response
+
 from consenso.api.deps import DB, CurrentPrincipal, PathId
 from consenso.api.routes.v1.router import router
-from consenso.api.schemas.workspaces import MemberCreate, MemberRead, WorkspaceCreate, WorkspaceRead
+from consenso.api.schemas.workspaces import (
+    MemberCreate,
+    MemberRead,
+    MemberUpdate,
+    WorkspaceCreate,
+    WorkspaceRead,
+)
 from consenso.services import workspaces
 
 
@@ -56,3 +64,32 @@ def add_member(workspace_id: PathId, body: MemberCreate, principal: CurrentPrinc
 )
 def list_members(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> list[MemberRead]:
     return [MemberRead.model_validate(m) for m in workspaces.list_members(db, principal, workspace_id)]
+
+
+@router.patch(
+    "/workspaces/{workspace_id}/members/{user_id}",
+    tags=["workspaces"],
+    response_model=MemberRead,
+    summary="Change a member's role",
+    description="Admins and managers; a manager can neither grant the admin role nor change an admin. The "
+    "last admin of a workspace cannot be demoted (409 `last_admin`). A member who may no longer annotate "
+    "gives back their leases at once.",
+)
+def change_member(
+    workspace_id: PathId, user_id: PathId, body: MemberUpdate, principal: CurrentPrincipal, db: DB
+) -> MemberRead:
+    member = workspaces.change_member_role(db, principal, workspace_id, user_id, role=body.role)
+    return MemberRead.model_validate(member)
+
+
+@router.delete(
+    "/workspaces/{workspace_id}/members/{user_id}",
+    tags=["workspaces"],
+    status_code=204,
+    summary="Remove a member from the workspace",
+    description="Admins and managers; a manager cannot remove an admin, and nobody the last admin (409 "
+    "`last_admin`). The member's annotations stay; their leases are given back at once.",
+)
+def remove_member(workspace_id: PathId, user_id: PathId, principal: CurrentPrincipal, db: DB) -> Response:
+    workspaces.remove_member(db, principal, workspace_id, user_id)
+    return Response(status_code=204)
