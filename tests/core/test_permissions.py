@@ -35,3 +35,9 @@ def test_only_admins_grant_admin() -> None:
     assert not can_grant(Role.MANAGER, Role.ADMIN)
     assert can_grant(Role.MANAGER, Role.ANNOTATOR)
     assert not any(can_grant(Role.ANNOTATOR, r) for r in Role)
+
+
+def test_reviewing_is_for_the_roles_that_check_the_work() -> None:
+    assert MATRIX[Action.REVIEW] == {Role.ADMIN, Role.MANAGER, Role.REVIEWER}
+    assert not allows(Role.ANNOTATOR, Action.REVIEW)
+    assert not allows(Role.VIEWER, Action.REVIEW)

@@ -46,6 +46,10 @@ def test_an_adjudicated_task_is_closed() -> None:
     assert decide_withdrawal(_ctx(adjudicated=True), NOW) is WithdrawalOutcome.REJECT_TASK_CLOSED
 
 
+def test_a_reviewed_annotation_may_not_be_undone() -> None:
+    assert decide_withdrawal(_ctx(reviewed=True), NOW) is WithdrawalOutcome.REJECT_REVIEWED
+
+
 @pytest.mark.parametrize(
     ("age", "expected"),
     [
@@ -67,16 +71,20 @@ def test_the_window_is_ten_minutes() -> None:
     st.integers(1, 100),
     st.integers(1, 100),
     st.booleans(),
+    st.booleans(),
     st.integers(-3600, 3600),
 )
 def test_allowed_exactly_when_every_rule_holds(
-    annotation: int, latest: int, adjudicated: bool, age: int
+    annotation: int, latest: int, adjudicated: bool, reviewed: bool, age: int
 ) -> None:
     ctx = _ctx(
         annotation_id=annotation,
         latest_annotation_id=latest,
         adjudicated=adjudicated,
+        reviewed=reviewed,
         submitted_at=NOW - timedelta(seconds=age),
     )
-    allowed = annotation == latest and not adjudicated and timedelta(seconds=age) <= UNDO_WINDOW
+    allowed = (
+        annotation == latest and not adjudicated and not reviewed and timedelta(seconds=age) <= UNDO_WINDOW
+    )
     assert (decide_withdrawal(ctx, NOW) is WithdrawalOutcome.ALLOW) == allowed

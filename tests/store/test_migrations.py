@@ -1,4 +1,5 @@
-"""Migrations round-trip on both backends: head → down to 0001 → head keeps the rows, and head equals the models."""
+"""Migrations round-trip on both backends: head → down to 0001 (or 0002) → head keeps the rows, and head equals
+the models."""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from consenso.services import annotate, auth
+from consenso.services import annotate, auth, review
 from consenso.store.database import Database
 from consenso.store.migrate import alembic_config, current_revision, head_revision, upgrade
-from consenso.store.models import Annotation, Base
+from consenso.store.models import Annotation, Base, Review
 from tests.conftest import Factory, _pg_create, _pg_drop
 
 
@@ -119,3 +120,91 @@ def test_downgrade_to_0001_and_upgrade_again_keeps_the_annotations(fresh_db: Dat
     with pytest.raises(IntegrityError), fresh_db.write() as session:  # and still refuses anything else
         session.execute(text("UPDATE annotation SET origin = 'robot'"))
     assert _schema_diffs(fresh_db) == []
+
+
+def _tables(db: Database) -> set[str]:
+    with db.write_engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _task_indexes(db: Database) -> set[str]:
+    with db.write_engine.connect() as conn:
+        return {ix["name"] for ix in inspect(conn).get_indexes("task") if ix["name"]}
+
+
+def _insert_review(db: Database, annotation_id: int, reviewer_id: int, **values: object) -> None:
+    with db.write() as session:
+        annotation = session.get(Annotation, annotation_id)
+        assert annotation is not None
+        session.add(
+            Review(
+                annotation_id=annotation_id,
+                task_id=annotation.task_id,
+                project_id=annotation.project_id,
+                reviewer_id=reviewer_id,
+                schema_version_id=annotation.schema_version_id,
+                **values,
+            )
+        )
+
+
+def test_downgrade_to_0002_drops_the_reviews_and_upgrade_brings_the_table_back(fresh_db: Database) -> None:
+    upgrade(fresh_db)
+    factory = Factory(fresh_db)
+    admin = factory.user(is_admin=True)
+    ws = factory.workspace(admin)
+    annotator = factory.member(admin, ws, "annotator")
+    project = factory.project(admin, ws)
+    [task_id] = factory.tasks(admin, project, ["one"])
+    submitted, _ = annotate.submit_annotation(
+        fresh_db, annotator.principal, task_id, result={"sentiment": "positive"}, lead_time_ms=10
+    )
+    review.review_annotation(fresh_db, admin.principal, submitted.id, verdict="rejected", comment="no")
+    assert "review" in _tables(fresh_db)
+    assert "ix_task_annotated" in _task_indexes(fresh_db)
+
+    _downgrade(fresh_db, "0002")
+
+    assert current_revision(fresh_db) == "0002"
+    assert "review" not in _tables(fresh_db)
+    assert "ix_task_annotated" not in _task_indexes(fresh_db)
+    assert _origins(fresh_db) == ["human"]  # the annotation stays
+
+    upgrade(fresh_db)
+
+    assert current_revision(fresh_db) == head_revision()
+    with fresh_db.read() as session:
+        assert session.scalars(select(Review)).all() == []
+    assert "ix_task_annotated" in _task_indexes(fresh_db)
+    _insert_review(fresh_db, submitted.id, admin.id, verdict="fixed", fixed_result={"sentiment": "negative"})
+    assert _schema_diffs(fresh_db) == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"verdict": "maybe"},
+        {"verdict": "rejected", "comment": ""},
+        {"verdict": "fixed"},  # no fixed_result
+        {"verdict": "accepted", "fixed_result": {"sentiment": "negative"}},
+        {"verdict": "accepted", "comment": "x" * 2001},
+    ],
+)
+def test_the_database_refuses_a_verdict_without_what_it_needs(
+    fresh_db: Database, values: dict[str, object]
+) -> None:
+    upgrade(fresh_db)
+    factory = Factory(fresh_db)
+    admin = factory.user(is_admin=True)
+    ws = factory.workspace(admin)
+    project = factory.project(admin, ws)
+    [task_id] = factory.tasks(admin, project, ["one"])
+    submitted, _ = annotate.submit_annotation(
+        fresh_db, admin.principal, task_id, result={"sentiment": "positive"}, lead_time_ms=None
+    )
+    _insert_review(
+        fresh_db, submitted.id, admin.id, verdict="accepted", comment="x" * 2000
+    )  # the limit holds
+
+    with pytest.raises(IntegrityError):
+        _insert_review(fresh_db, submitted.id, admin.id, **values)

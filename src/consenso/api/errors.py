@@ -27,6 +27,7 @@ STATUS: Final[dict[type[errors.ConsensoError], int]] = {
     errors.ResultInvalid: 422,
     errors.ImportInvalid: 422,
     errors.NoPrediction: 422,
+    errors.ReviewInvalid: 422,
     errors.InvalidInput: 400,
     errors.UnsupportedMediaType: 415,
     errors.PayloadTooLarge: 413,

@@ -14,8 +14,8 @@ Vocabulary
 - A submission with a live lease uses the lease's slot. Without one (expired, skipped, never leased)
   it is accepted only while a slot is free.
 - An annotator may **undo** (withdraw) their most recent annotation of a project while its task is still
-  *open* and within ``UNDO_WINDOW`` of submitting it (``decide_withdrawal``). Its slot is not freed: it
-  becomes a lease of the same annotator again, so that they answer the task anew.
+  *open*, nobody has reviewed it yet, and within ``UNDO_WINDOW`` of submitting it (``decide_withdrawal``).
+  Its slot is not freed: it becomes a lease of the same annotator again, so that they answer the task anew.
 """
 
 from __future__ import annotations
@@ -155,7 +155,8 @@ def task_is_open(*, adjudicated: bool) -> bool:
     A task that holds its ``overlap`` annotations is *complete* but still open: with overlap 1 every
     submission completes its task, so "complete" cannot be what closes it, or nothing could ever be
     undone; and an undone annotation's slot stays with its annotator (as a lease), so undoing never hands
-    the task to someone else. Review, when it arrives, will close a task the same way.
+    the task to someone else. A review does not close its task: it judges one annotation, and it is that
+    annotation which can no longer be undone (``decide_withdrawal``), while the task's other answers may.
     """
     return not adjudicated
 
@@ -165,19 +166,22 @@ class WithdrawalContext:
     """What the store knows about an annotator asking to undo one of their annotations.
 
     ``latest_annotation_id`` is the id of the annotator's newest annotation in the project (ids grow with
-    submissions); ``adjudicated`` is whether the task's final label has been decided.
+    submissions); ``adjudicated`` is whether the task's final label has been decided; ``reviewed`` whether
+    anyone has reviewed this annotation.
     """
 
     annotation_id: int
     submitted_at: datetime
     latest_annotation_id: int
     adjudicated: bool
+    reviewed: bool = False
 
 
 class WithdrawalOutcome(enum.StrEnum):
     ALLOW = "allow"
     REJECT_NOT_LATEST = "reject_not_latest"
     REJECT_TASK_CLOSED = "reject_task_closed"
+    REJECT_REVIEWED = "reject_reviewed"
     REJECT_TOO_LATE = "reject_too_late"
 
 
@@ -189,13 +193,17 @@ def decide_withdrawal(
     1. Only their most recent annotation in the project: undo steps back one submission, it does not
        edit history (which would need review and versioning of answers).
     2. Only while the task is open (``task_is_open``).
-    3. Only within ``window`` of the submission (a submission stamped in the future, by another server's
+    3. Only while nobody has reviewed it: withdrawing would delete the reviews with it, and a verdict the
+       annotator may have read (``GET /projects/{id}/annotations``) would lose its object.
+    4. Only within ``window`` of the submission (a submission stamped in the future, by another server's
        clock, counts as just made).
     """
     if ctx.annotation_id != ctx.latest_annotation_id:
         return WithdrawalOutcome.REJECT_NOT_LATEST
     if not task_is_open(adjudicated=ctx.adjudicated):
         return WithdrawalOutcome.REJECT_TASK_CLOSED
+    if ctx.reviewed:
+        return WithdrawalOutcome.REJECT_REVIEWED
     if now - ctx.submitted_at > window:
         return WithdrawalOutcome.REJECT_TOO_LATE
     return WithdrawalOutcome.ALLOW

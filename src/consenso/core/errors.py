@@ -9,6 +9,7 @@ ConsensoError                       code                     meaning
 │   ├── SchemaInvalid               schema_invalid           a label schema breaks the rules
 │   ├── ResultInvalid               result_invalid           an annotation result does not fit its schema
 │   ├── NoPrediction                no_prediction            a prediction origin on a task without one
+│   ├── ReviewInvalid               review_invalid           a verdict without what it needs (comment, fix)
 │   └── ImportInvalid               import_invalid           a record of an import is wrong (line + field)
 ├── UnsupportedMediaType            unsupported_media_type   a body in a format we do not read
 ├── PayloadTooLarge                 payload_too_large        a body over the configured limit
@@ -91,6 +92,10 @@ class ImportInvalid(InvalidInput):
 
 class NoPrediction(InvalidInput):
     code = "no_prediction"
+
+
+class ReviewInvalid(InvalidInput):
+    code = "review_invalid"
 
 
 class UnsupportedMediaType(ConsensoError):

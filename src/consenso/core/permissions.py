@@ -33,6 +33,7 @@ class Action(enum.StrEnum):
     EXPORT = "export"
     VIEW_QUALITY = "view_quality"
     VIEW_DASHBOARD = "view_dashboard"
+    REVIEW = "review"
 
 
 _ALL = frozenset(Role)
@@ -60,6 +61,11 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     # (GET /projects/{id}/progress); viewers (often a client's observers) see labels and quality, not who
     # worked how fast.
     Action.VIEW_DASHBOARD: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
+    # Reviewing means reading every annotation of a task side by side, with who made it, and judging it:
+    # the roles that check the work. Viewers read labels but do not judge; annotators are blind to each
+    # other (they see the verdicts on their own annotations only, GET /projects/{id}/annotations).
+    # Nobody reviews their own annotation (consenso.core.review.decide_review).
+    Action.REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.

@@ -52,6 +52,7 @@ from consenso.store.repositories import adjudications as adjudication_repo
 from consenso.store.repositories import annotations as annotation_repo
 from consenso.store.repositories import assignments as assignment_repo
 from consenso.store.repositories import audit as audit_repo
+from consenso.store.repositories import reviews as review_repo
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +288,8 @@ class WithdrawalView:
 def withdraw_annotation(
     db: Database, principal: Principal, annotation_id: int, now: datetime | None = None
 ) -> WithdrawalView:
-    """Undo the caller's latest submission in a project while its task is open (``decide_withdrawal``).
+    """Undo the caller's latest submission in a project while its task is open and nobody has reviewed it
+    (``decide_withdrawal``).
 
     The annotation is deleted, so that every reader of annotations (listings, quality, exports, the one
     annotation per task and annotator constraint) keeps seeing only answers that stand; the audit log keeps
@@ -322,6 +324,7 @@ def withdraw_annotation(
                     latest_annotation_id=annotation_repo.latest_id(session, row.project_id, row.annotator_id)
                     or 0,
                     adjudicated=adjudication_repo.task_adjudicated(session, row.task_id),
+                    reviewed=review_repo.annotation_reviewed(session, row.id),
                 ),
                 at,
             )
@@ -329,6 +332,8 @@ def withdraw_annotation(
                 raise Conflict("undo_not_latest", annotation_id=row.id)
             if decision is WithdrawalOutcome.REJECT_TASK_CLOSED:
                 raise Conflict("undo_task_closed", task_id=row.task_id)
+            if decision is WithdrawalOutcome.REJECT_REVIEWED:
+                raise Conflict("undo_reviewed", annotation_id=row.id)
             if decision is WithdrawalOutcome.REJECT_TOO_LATE:
                 minutes = int(UNDO_WINDOW.total_seconds() // 60)
                 raise Conflict("undo_too_late", annotation_id=row.id, minutes=minutes)

@@ -1,4 +1,5 @@
-"""Cursor-paginated listings of tasks and annotations. Annotators see only their own work."""
+"""Cursor-paginated listings of tasks and annotations. Annotators see only their own work (and the verdicts
+on it)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from consenso.services.annotate import AnnotationView
 from consenso.services.principal import Principal
 from consenso.store.database import Database
 from consenso.store.repositories import annotations as annotation_repo
+from consenso.store.repositories import reviews as review_repo
 from consenso.store.repositories import tasks as task_repo
 
 T = TypeVar("T")
@@ -83,6 +85,21 @@ def list_tasks(
     return Page(items, next_cursor)
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewSummaryView:
+    """An annotation's current verdict: its newest review, without who made it."""
+
+    verdict: str
+    comment: str
+    fixed_result: dict[str, Any] | None
+    reviewed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ListedAnnotationView(AnnotationView):
+    review: ReviewSummaryView | None = None
+
+
 def list_annotations(
     db: Database,
     principal: Principal,
@@ -91,7 +108,9 @@ def list_annotations(
     limit: int = 100,
     cursor: str | None = None,
     task_id: int | None = None,
-) -> Page[AnnotationView]:
+) -> Page[ListedAnnotationView]:
+    """Annotations in id order, each with its current verdict. An annotator sees only their own, and so
+    the verdicts on their own work only (blind: nothing about anyone else's answers or reviews)."""
     limit = max(1, min(limit, MAX_LIMIT))
     after = decode_cursor(cursor)
     with db.read() as session:
@@ -100,6 +119,24 @@ def list_annotations(
         rows = annotation_repo.list_page(
             session, project_id, after_id=after, limit=limit + 1, annotator_id=only, task_id=task_id
         )
-        items = [AnnotationView.of(a) for a in rows[:limit]]
+        reviews = review_repo.current_reviews(session, [a.id for a in rows[:limit]])
+        items = []
+        for a in rows[:limit]:
+            found = reviews.get(a.id)
+            items.append(
+                ListedAnnotationView(
+                    a.id,
+                    a.task_id,
+                    a.project_id,
+                    a.annotator_id,
+                    a.result,
+                    a.lead_time_ms,
+                    a.origin,
+                    a.schema_version_id,
+                    a.guideline_version_id,
+                    a.created_at,
+                    review=ReviewSummaryView(*found[1:]) if found is not None else None,
+                )
+            )
     next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None
     return Page(items, next_cursor)

@@ -2,6 +2,7 @@
 
 Invariants the database itself enforces (so that several server processes stay correct):
 - one membership per (workspace, user); one annotation and one assignment per (task, annotator);
+- a review's verdict carries what it needs: a comment to reject, a fixed result exactly when fixed;
 - a task's taken slots (live leases + annotations) never exceed its overlap:
   ``CHECK (slots_taken >= 0 AND slots_taken <= overlap)`` on ``task``;
 - at most one lease per (project, annotator): a partial unique index over ``state = 'leased'``;
@@ -44,6 +45,8 @@ NAMING = {
 }
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
+# Python None is stored as SQL NULL (JsonType stores it as the JSON value null)
+NullableJsonType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 IdType = BigInteger().with_variant(Integer(), "sqlite")  # INTEGER PRIMARY KEY is SQLite's rowid
 
 
@@ -216,6 +219,15 @@ class Task(Base):
             postgresql_where=text("slots_taken < overlap"),
         ),
         Index("ix_task_project_id", "project_id", "id"),
+        # the review queue: annotated tasks, newest first (annotators are served the oldest first, so
+        # early in a big project the newest tasks are the unannotated ones a full scan would wade through)
+        Index(
+            "ix_task_annotated",
+            "project_id",
+            "id",
+            sqlite_where=text("annotation_count > 0"),
+            postgresql_where=text("annotation_count > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -329,6 +341,50 @@ class Adjudication(Base):
     method: Mapped[str] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
     reasoning: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Review(Base):
+    """A reviewer's verdict on one annotation: ``accepted``, ``rejected`` (with a comment) or ``fixed`` (with
+    the corrected answer in ``fixed_result``, checked against the label schema of ``schema_version_id``).
+
+    Reviews are history: an annotation may be reviewed again (by the same reviewer or another) and every
+    review is kept; the newest (highest id) is the annotation's current verdict. ``task_id`` and
+    ``project_id`` repeat the annotation's so that the review queue filters tasks without a join. A review
+    goes with its annotation (``ON DELETE CASCADE``), but a reviewed annotation cannot be withdrawn, so in
+    practice only deleting the task or project removes one. The schema and guideline versions are those
+    the reviewer judged under, as for an annotation.
+    """
+
+    __tablename__ = "review"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('accepted', 'rejected', 'fixed')", name="verdict"),
+        CheckConstraint(
+            "(verdict = 'fixed' AND fixed_result IS NOT NULL) OR (verdict <> 'fixed' AND fixed_result IS NULL)",
+            name="fixed_result",
+        ),
+        CheckConstraint("verdict <> 'rejected' OR length(comment) > 0", name="rejection_comment"),
+        CheckConstraint("length(comment) <= 2000", name="comment_length"),
+        UniqueConstraint("reviewer_id", "idempotency_key"),
+        # an annotation's reviews, newest last (current verdict: no later one)
+        Index("ix_review_annotation", "annotation_id", "id"),
+        # the review queue: reviews of a task
+        Index("ix_review_task", "task_id", "annotation_id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(ForeignKey("annotation.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    verdict: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    # SQL NULL (not JSON null) when there is no fix, so that the CHECK above can see it
+    fixed_result: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonType)
+    schema_version_id: Mapped[int] = mapped_column(ForeignKey("schema_version.id"))
+    guideline_version_id: Mapped[int | None] = mapped_column(ForeignKey("guideline_version.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

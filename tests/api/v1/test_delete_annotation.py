@@ -1,4 +1,5 @@
-"""DELETE /api/v1/annotations/{id}: undo the caller's latest submission while its task is open.
+"""DELETE /api/v1/annotations/{id}: undo the caller's latest submission while its task is open and nobody
+has reviewed it.
 
 The annotation is deleted (the audit log keeps it), its slot becomes the annotator's lease again and
 ``next`` hands them the same task; a lease they held on another task is given back.
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from consenso.store.database import Database
-from consenso.store.models import Adjudication, Annotation, Assignment, AuditEvent, Project, Task
+from consenso.store.models import Adjudication, Annotation, Assignment, AuditEvent, Project, Review, Task
 from tests.api.v1.assertions import When, assert_error
 from tests.conftest import Factory, World
 
@@ -224,6 +225,50 @@ def test_an_adjudicated_task_is_closed(app_client: TestClient, world: World, db:
     assert _state(db) == before
 
 
+def _reviewed(client: TestClient, world: World, annotation_id: int) -> None:
+    r = client.post(
+        f"/api/v1/annotations/{annotation_id}/reviews",
+        json={"verdict": "rejected", "comment": "Look again."},
+        headers=world.reviewer.headers,
+    )
+    assert r.status_code == 201, r.text
+
+
+def test_a_reviewed_annotation_can_no_longer_be_undone(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    submitted = _submit(app_client, world.task_ids[0], world.annotator.headers)
+    _reviewed(app_client, world, submitted["id"])
+    before = _state(db)
+    with db.read() as session:
+        reviews = session.scalars(select(Review.id)).all()
+
+    r = _undo(app_client, submitted["id"], world.annotator.headers)
+
+    error = assert_error(r, 409, "undo_reviewed")
+    assert error["message"] == (
+        f"Annotation {submitted['id']} has been reviewed; it can no longer be undone."
+    )
+    assert _state(db) == before
+    with db.read() as session:
+        assert session.scalars(select(Review.id)).all() == reviews
+
+
+def test_a_review_of_another_answer_on_the_task_does_not_block_the_undo(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    other = _submit(app_client, world.task_ids[0], world.annotator2.headers)
+    _reviewed(app_client, world, other["id"])
+    submitted = _submit(app_client, world.task_ids[0], world.annotator.headers)
+
+    r = _undo(app_client, submitted["id"], world.annotator.headers)
+
+    assert r.status_code == 200, r.text
+    with db.read() as session:
+        assert session.scalars(select(Annotation.id)).all() == [other["id"]]
+        assert session.scalars(select(Review.annotation_id)).all() == [other["id"]]
+
+
 def _age(db: Database, annotation_id: int, minutes: float) -> None:
     with db.write() as session:
         row = session.get(Annotation, annotation_id)
@@ -272,6 +317,7 @@ def test_within_ten_minutes_it_is_not(app_client: TestClient, world: World, db: 
             "deshacer.",
         ),
         ("not_own", "undo_not_own", "Solo quien envió una anotación puede deshacerla."),
+        ("reviewed", "undo_reviewed", "La anotación {id} ya fue revisada; ya no se puede deshacer."),
         ("other_annotator", "not_found", "Anotación: no se encontró."),
     ],
 )
@@ -293,6 +339,8 @@ def test_refusals_in_spanish(
             )
     elif setup == "not_own":
         who = world.manager
+    elif setup == "reviewed":
+        _reviewed(app_client, world, submitted["id"])
     else:
         who = world.annotator2
 

@@ -180,6 +180,14 @@ def test_every_4xx_has_the_error_shape_in_both_languages(
             f"/api/v1/tasks/{t}/annotations", json={"result": {"sentiment": "positive"}}, headers=headers
         )
 
+    answered = app_client.post(
+        f"/api/v1/tasks/{world.task_ids[2]}/annotations",
+        json={"result": {"sentiment": "neutral"}},
+        headers=annotator,
+    )
+    assert answered.status_code == 201, answered.text
+    review_url = f"/api/v1/annotations/{answered.json()['id']}/reviews"
+
     cases: list[tuple[int, str, Callable[[TestClient, dict[str, str]], httpx.Response]]] = [
         (
             400,
@@ -265,6 +273,13 @@ def test_every_4xx_has_the_error_shape_in_both_languages(
                 f"/api/v1/tasks/{world.task_ids[1]}/annotations",
                 json={"result": {"sentiment": "?"}},
                 headers={**annotator, **h},
+            ),
+        ),
+        (
+            422,
+            "review_comment_required",
+            lambda c, h: c.post(
+                review_url, json={"verdict": "rejected"}, headers={**world.reviewer.headers, **h}
             ),
         ),
         (

@@ -1,4 +1,8 @@
-"""GET /api/v1/projects/{id}/annotations: cursor-paginated; annotators see only their own."""
+"""GET /api/v1/projects/{id}/annotations: cursor-paginated; annotators see only their own.
+
+Each annotation carries its current verdict (``review``): annotators thus see the verdicts on their own work,
+and nothing about anyone else's.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ def _expected(db: Database, annotator_id: int | None = None) -> list[dict[str, A
                 "schema_version_id": a.schema_version_id,
                 "guideline_version_id": None,
                 "created_at": When(a.created_at),
+                "review": None,
             }
             for a in session.scalars(stmt)
         ]
@@ -133,3 +138,63 @@ def test_outsider_is_404(app_client: TestClient, world: World) -> None:
     r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.outsider.headers)
 
     assert_error(r, 404, "not_found")
+
+
+def _review(client: TestClient, annotation_id: int, headers: dict[str, str], **body: Any) -> Any:
+    r = client.post(f"/api/v1/annotations/{annotation_id}/reviews", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_annotators_see_the_current_verdict_on_their_own_annotations_only(
+    app_client: TestClient, world: World, db: Database
+) -> None:
+    _annotate(app_client, world)
+    mine = _expected(db, world.annotator.id)
+    theirs = _expected(db, world.annotator2.id)
+    _review(app_client, mine[0]["id"], world.reviewer.headers, verdict="accepted")
+    rejected = _review(
+        app_client, mine[0]["id"], world.manager.headers, verdict="rejected", comment="Read it again."
+    )
+    fixed = _review(
+        app_client,
+        mine[1]["id"],
+        world.reviewer.headers,
+        verdict="fixed",
+        fixed_result={"sentiment": "neutral"},
+    )
+    _review(app_client, theirs[0]["id"], world.reviewer.headers, verdict="rejected", comment="Secret note.")
+
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.annotator.headers)
+
+    assert r.status_code == 200, r.text
+    mine[0]["review"] = {
+        "verdict": "rejected",
+        "comment": "Read it again.",
+        "fixed_result": None,
+        "reviewed_at": rejected["created_at"],
+    }
+    mine[1]["review"] = {
+        "verdict": "fixed",
+        "comment": "",
+        "fixed_result": {"sentiment": "neutral"},
+        "reviewed_at": fixed["created_at"],
+    }
+    assert r.json() == {"items": mine, "next_cursor": None}
+    assert "Secret note." not in r.text
+
+
+def test_reviewers_see_every_current_verdict(app_client: TestClient, world: World, db: Database) -> None:
+    _annotate(app_client, world)
+    expected = _expected(db)
+    review = _review(app_client, expected[-1]["id"], world.reviewer.headers, verdict="accepted", comment="ok")
+
+    r = app_client.get(f"/api/v1/projects/{world.project_id}/annotations", headers=world.viewer.headers)
+
+    expected[-1]["review"] = {
+        "verdict": "accepted",
+        "comment": "ok",
+        "fixed_result": None,
+        "reviewed_at": review["created_at"],
+    }
+    assert r.json() == {"items": expected, "next_cursor": None}

@@ -33,8 +33,21 @@ class AnnotationRead(Read):
     created_at: datetime
 
 
+class ReviewSummaryRead(Read):
+    verdict: Literal["accepted", "rejected", "fixed"] = Field(description="The newest review's verdict")
+    comment: str = Field(description="The reviewer's comment (always given with a rejection)")
+    fixed_result: dict[str, Any] | None = Field(description="The corrected answer, for the verdict `fixed`")
+    reviewed_at: datetime
+
+
+class AnnotationListItemRead(AnnotationRead):
+    review: ReviewSummaryRead | None = Field(
+        description="The annotation's current verdict (its newest review); null while nobody has reviewed it"
+    )
+
+
 class AnnotationPage(Read):
-    items: list[AnnotationRead]
+    items: list[AnnotationListItemRead]
     next_cursor: str | None
 
 

@@ -2,8 +2,8 @@
 
 A message is looked up by a stable key (usually an error code) and filled with named parameters:
 ``translate("not_found", "es", kind="proyecto")``. Catalogs are plain dicts split by concept
-(``general``, ``schema``, ``imports``, ``cli``, ``quality``); a test checks that every key has both
-languages and the same placeholders in each.
+(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``); a test checks that every key
+has both languages and the same placeholders in each.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Final, Literal
 
 from consenso.core.messages import cli, general, imports, schema
 from consenso.core.messages import quality as quality_messages
+from consenso.core.messages import review as review_messages
 
 Language = Literal["en", "es"]
 LANGUAGES: Final[tuple[Language, ...]] = ("en", "es")
@@ -25,6 +26,7 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     **imports.MESSAGES,
     **cli.MESSAGES,
     **quality_messages.MESSAGES,
+    **review_messages.MESSAGES,
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import CursorResult, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from consenso.store.models import Annotation, Membership, Project
+from consenso.store.models import Annotation, Membership, Project, User
 
 # Hot path (every submission): built once, columns only.
 _COLUMNS = (
@@ -159,3 +159,25 @@ def count_by_annotator(session: Session, project_id: int, annotator_id: int) -> 
         )
         or 0
     )
+
+
+def of_task_with_annotators(session: Session, task_id: int) -> Sequence[Any]:
+    """Every annotation of the task in submission order, each with its annotator's name: rows of
+    (id, annotator_id, name, result, lead_time_ms, origin, schema_version_id, guideline_version_id,
+    created_at)."""
+    return session.execute(
+        select(
+            Annotation.id,
+            Annotation.annotator_id,
+            User.name,
+            Annotation.result,
+            Annotation.lead_time_ms,
+            Annotation.origin,
+            Annotation.schema_version_id,
+            Annotation.guideline_version_id,
+            Annotation.created_at,
+        )
+        .join(User, User.id == Annotation.annotator_id)
+        .where(Annotation.task_id == task_id)
+        .order_by(Annotation.id)
+    ).all()

@@ -8,7 +8,13 @@ from starlette.concurrency import run_in_threadpool
 from consenso.api.deps import DB, CurrentPrincipal, PathId, QueryId, current_principal, idempotency_key
 from consenso.api.fast_json import dataclass_dict, json_response
 from consenso.api.routes.v1.router import router
-from consenso.api.schemas.annotations import AnnotationCreate, AnnotationPage, AnnotationRead, WithdrawalRead
+from consenso.api.schemas.annotations import (
+    AnnotationCreate,
+    AnnotationListItemRead,
+    AnnotationPage,
+    AnnotationRead,
+    WithdrawalRead,
+)
 from consenso.services import annotate, listing
 
 
@@ -50,8 +56,9 @@ async def submit_annotation(
     response_model=WithdrawalRead,
     summary="Undo your latest submission while its task is open: the task is leased to you again",
     description="Only the annotator who submitted it, only their most recent annotation in the project, only "
-    "within 10 minutes of submitting and while the task has no final (adjudicated) label: otherwise 409 "
-    "(`undo_not_latest`, `undo_too_late`, `undo_task_closed`). Someone else's annotation is 404 to an "
+    "within 10 minutes of submitting, while nobody has reviewed it and while the task has no final "
+    "(adjudicated) label: otherwise 409 (`undo_not_latest`, `undo_too_late`, `undo_reviewed`, "
+    "`undo_task_closed`). Someone else's annotation is 404 to an "
     "annotator, 403 `undo_not_own` to roles that may read it. The annotation is deleted (the audit log keeps "
     "it, answer included); its slot stays yours as a lease, so `next` hands you the task again. A lease you "
     "held on another task is given back, and that task may be offered to you again later.",
@@ -65,6 +72,10 @@ def withdraw_annotation(annotation_id: PathId, principal: CurrentPrincipal, db: 
     tags=["annotations"],
     response_model=AnnotationPage,
     summary="Annotations, cursor-paginated; annotators see only their own",
+    description="Each with `review`: its current verdict (the newest review's verdict, comment, fixed answer "
+    "and time), or null when nobody has reviewed it. Annotators see their own annotations only, so the "
+    "verdicts on their own work and nothing about anyone else's; the full history of reviews, with "
+    "reviewers' names, is for reviewers (`GET /tasks/{id}/review`).",
 )
 def list_annotations(
     project_id: PathId,
@@ -76,5 +87,5 @@ def list_annotations(
 ) -> AnnotationPage:
     page = listing.list_annotations(db, principal, project_id, limit=limit, cursor=cursor, task_id=task_id)
     return AnnotationPage(
-        items=[AnnotationRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
+        items=[AnnotationListItemRead.model_validate(a) for a in page.items], next_cursor=page.next_cursor
     )
