@@ -79,7 +79,9 @@ def next_task(page: Page, previous: str | None = None) -> tuple[str, str]:
     if previous is not None:
         expect(heading).not_to_have_text(previous)
     expect(heading).to_be_focused()
-    return str(heading.inner_text()), str(page.get_by_test_id("task-text").inner_text())
+    # the text of a field with a spans control is the text spans are marked on
+    text = page.locator("[data-testid=task-text], [data-testid^=spans-text-]").first
+    return str(heading.inner_text()), str(text.inner_text())
 
 
 UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea, button, a[href]")]

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,10 @@ class Server:
         overlap: int = 1,
         guidelines: dict[str, str] | None = None,
         description: str = "",
+        lease_seconds: int | None = None,
+        predictions: list[dict[str, Any] | None] | None = None,
     ) -> int:
+        """A project with one task per text; ``predictions[i]`` (if given) is the i-th task's pre-label."""
         project = self.api(
             "POST",
             "/api/v1/projects",
@@ -122,9 +126,14 @@ class Server:
                 "schema": schema,
                 "overlap": overlap,
                 "guidelines": guidelines,
+                **({"lease_seconds": lease_seconds} if lease_seconds is not None else {}),
             },
         )
-        body = "".join(json.dumps({"data": {"text": text}}) + "\n" for text in texts)
+        records = [
+            {"data": {"text": text}, **({"prediction": p} if predictions and (p := predictions[i]) else {})}
+            for i, text in enumerate(texts)
+        ]
+        body = "".join(json.dumps(record) + "\n" for record in records)
         self.api(
             "POST",
             f"/api/v1/projects/{project['id']}/tasks",
@@ -169,11 +178,18 @@ def _make_admin(database_url: str) -> str:
         db.dispose()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+class StartupError(RuntimeError):
+    """The server or the browser could not be started (the message says why)."""
+
+
+@contextmanager
+def running_server(data_dir: Path) -> Iterator[Server]:
+    """``consenso serve`` on a free port with its own SQLite database in ``data_dir``, and an admin client.
+
+    Used by the ``server`` fixture and by bench/ui_latency.py.
+    """
     if not BUILT_INDEX.exists():
-        pytest.fail(f"the web app is not built ({BUILT_INDEX} is missing): run `make web`", pytrace=False)
-    data_dir = tmp_path_factory.mktemp("e2e-server")
+        raise StartupError(f"the web app is not built ({BUILT_INDEX} is missing): run `make web`")
     database_url = f"sqlite:///{data_dir / 'consenso.db'}"
     token = _make_admin(database_url)
     port = _free_port()
@@ -197,16 +213,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
-                pytest.fail(f"consenso serve exited with {process.returncode}:\n{_tail(log)}", pytrace=False)
+                raise StartupError(f"consenso serve exited with {process.returncode}:\n{_tail(log)}")
             try:
                 if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"consenso serve did not answer in {STARTUP_SECONDS} s:\n{_tail(log)}", pytrace=False
-                )
+                raise StartupError(f"consenso serve did not answer in {STARTUP_SECONDS} s:\n{_tail(log)}")
             time.sleep(0.1)
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as admin:
             yield Server(url=url, admin=admin, log=log)
@@ -221,17 +235,36 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    try:
+        with running_server(tmp_path_factory.mktemp("e2e-server")) as running:
+            yield running
+    except StartupError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's headless Chromium driven by Playwright (used by the ``browser`` fixture and the bench)."""
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run tools/ensure-chromium", pytrace=False)
+        raise StartupError(f"{CHROMIUM} is missing: run tools/ensure-chromium")
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        with chromium() as launched:
+            yield launched
+    except StartupError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @dataclass

@@ -71,3 +71,23 @@ REVIEW: dict[str, Any] = {
         },
     ]
 }
+
+# Entities over the task's text: letter hotkeys from the schema; overlaps refused (the default)
+ENTITIES: dict[str, Any] = {
+    "controls": [
+        {
+            "name": "entities",
+            "type": "spans",
+            "field": "text",
+            "title": {"en": "Entities", "es": "Entidades"},
+            "labels": [
+                {"value": "PER", "names": {"en": "Person", "es": "Persona"}, "hotkey": "p"},
+                {"value": "ORG", "names": {"en": "Organisation", "es": "Organización"}, "hotkey": "o"},
+                {"value": "LOC", "names": {"en": "Place", "es": "Lugar"}, "hotkey": "l"},
+            ],
+        }
+    ]
+}
+ENTITIES_OVERLAPPING: dict[str, Any] = {
+    "controls": [{**ENTITIES["controls"][0], "allow_overlap": True, "required": True}]
+}

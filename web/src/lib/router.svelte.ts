@@ -2,10 +2,15 @@
  * Hash routing (`/#/projects/3/annotate`): the server serves one page at `/` and never needs to know
  * the app's paths. Three routes do not call for a router library.
  */
+import { parseManager, type ManagerPage } from "./manager/routes";
+import { parseReview, type ReviewPage } from "./review/routes";
+
 export type Route =
   | { name: "home" }
   | { name: "login" }
   | { name: "annotate"; projectId: number }
+  | { name: "manager"; page: ManagerPage }
+  | { name: "review"; page: ReviewPage }
   | { name: "not_found"; path: string };
 
 function currentPath(): string {
@@ -18,6 +23,10 @@ export function parse(path: string): Route {
   if (path === "/login") return { name: "login" };
   const annotate = /^\/projects\/([1-9][0-9]{0,17})\/annotate$/.exec(path);
   if (annotate?.[1]) return { name: "annotate", projectId: Number(annotate[1]) };
+  const review = parseReview(path);
+  if (review) return { name: "review", page: review };
+  const manager = parseManager(path);
+  if (manager) return { name: "manager", page: manager };
   return { name: "not_found", path };
 }
 

@@ -3,6 +3,7 @@
  * src/consenso/core/schema/__init__.py), read defensively, and the keyboard bindings it implies.
  */
 import type { Language } from "./i18n/index.svelte";
+import type { Span } from "./spans";
 
 export type LocalizedText = Partial<Record<Language, string>>;
 
@@ -31,6 +32,12 @@ export interface MultiChoiceControl extends ControlBase {
   min: number;
   max: number;
 }
+/** Labelled character ranges of the text field `field` (lib/spans.ts has the offsets). */
+export interface SpansControl extends ControlBase {
+  type: "spans";
+  labels: Label[];
+  allowOverlap: boolean;
+}
 export interface RatingControl extends ControlBase {
   type: "rating";
   min: number;
@@ -40,14 +47,20 @@ export interface TextControl extends ControlBase {
   type: "text";
   maxLength: number;
 }
-/** A control type this screen cannot show yet (spans, later media controls). */
+/** A control type this screen cannot show yet (later media controls). */
 export interface UnsupportedControl extends ControlBase {
   type: "unsupported";
   kind: string;
 }
 
-export type Control = ChoiceControl | MultiChoiceControl | RatingControl | TextControl | UnsupportedControl;
-export type Answer = string | string[] | number | null;
+export type Control =
+  | ChoiceControl
+  | MultiChoiceControl
+  | SpansControl
+  | RatingControl
+  | TextControl
+  | UnsupportedControl;
+export type Answer = string | string[] | number | Span[] | null;
 
 function record(value: unknown): Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value)
@@ -113,6 +126,8 @@ export function parseControls(schema: Record<string, unknown>): Control[] {
           },
         ];
       }
+      case "spans":
+        return [{ ...base, type: "spans", labels: labels(raw["labels"]), allowOverlap: raw["allow_overlap"] === true }];
       case "rating":
         return [{ ...base, type: "rating", min: integer(raw["min"], 1), max: integer(raw["max"], 5) }];
       case "text":
@@ -123,7 +138,7 @@ export function parseControls(schema: Record<string, unknown>): Control[] {
   });
 }
 
-/** What a key does in the annotator: pick `value` in `control`. */
+/** What a key does in the annotator: pick `value` in `control` (for spans: label the selected text). */
 export interface Binding {
   control: string;
   value: string | number;
@@ -138,14 +153,14 @@ export interface Binding {
 export function hotkeys(controls: Control[]): Map<string, Binding> {
   const keys = new Map<string, Binding>();
   for (const control of controls) {
-    if (control.type !== "choice" && control.type !== "multi_choice") continue;
+    if (control.type !== "choice" && control.type !== "multi_choice" && control.type !== "spans") continue;
     for (const label of control.labels) {
       if (label.hotkey) keys.set(label.hotkey.toLowerCase(), { control: control.name, value: label.value });
     }
   }
   const digits = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
   for (const control of controls) {
-    if (control.type === "choice" || control.type === "multi_choice") {
+    if (control.type === "choice" || control.type === "multi_choice" || control.type === "spans") {
       for (const label of control.labels) {
         if (label.hotkey) continue;
         const free = digits.find((d) => !keys.has(d));

@@ -40,6 +40,16 @@ function readCookie(name: string): string | null {
   return null;
 }
 
+/** The CSRF token for a write sent outside this client (an upload with progress: lib/manager/upload.ts). */
+export function currentCsrfToken(): string | null {
+  return csrfToken ?? readCookie(CSRF_COOKIE);
+}
+
+/** Tell the session that a request sent outside this client was answered 401. */
+export function reportUnauthenticated(): void {
+  onUnauthenticated();
+}
+
 const sessionHeaders: Middleware = {
   onRequest({ request }) {
     request.headers.set("Accept-Language", language());

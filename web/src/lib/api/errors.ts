@@ -22,7 +22,7 @@ interface ErrorShape {
   error: { code: string; message: string; details?: unknown };
 }
 
-function hasErrorShape(body: unknown): body is ErrorShape {
+export function hasErrorShape(body: unknown): body is ErrorShape {
   if (typeof body !== "object" || body === null || !("error" in body)) return false;
   const error = (body as { error: unknown }).error;
   return (

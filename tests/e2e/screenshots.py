@@ -1,0 +1,280 @@
+"""Screenshots of every main screen of the web app, in English and Spanish (``make screenshots``).
+
+Starts ``consenso serve`` on a fresh SQLite database with the demo (``consenso demo``'s data), has the
+demo annotators submit some work through the API so that the dashboard and the quality summary have
+figures, then drives Debian's Chromium (as the browser tests do) through the screens at 1280×800 and
+writes ``<lang>-<screen>.png`` into the output folder (default ``docs/screenshots``).
+
+    .venv/bin/python -m tests.e2e.screenshots [OUTPUT_DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.e2e.conftest import (
+    BUILT_INDEX,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    STARTUP_SECONDS,
+    _consenso_command,
+    _free_port,
+    _tail,
+)
+
+VIEWPORT = {"width": 1280, "height": 800}
+LANGUAGES = ("en", "es")
+IMPORT_SAMPLE = [
+    {"data": {"text": "The battery lasts two full days."}, "meta": {"language": "en"}},
+    {"data": {"text": "La pantalla se raya con facilidad."}, "meta": {"language": "es"}},
+    {"data": {"text": "Shipping took three weeks."}, "meta": {"language": "en"}},
+    {"data": {"text": "Excelente relación calidad-precio."}, "meta": {"language": "es"}},
+    {"data": {"text": "The battery lasts two full days."}, "meta": {"language": "en"}},
+]
+IMPORT_SAMPLE_ES = [
+    {"data": {"text": "El envío llegó un día antes de lo previsto."}, "meta": {"language": "es"}},
+    {"data": {"text": "The case cracked within a week."}, "meta": {"language": "en"}},
+    {"data": {"text": "Funciona, pero el manual es confuso."}, "meta": {"language": "es"}},
+    {"data": {"text": "Great sound for the price."}, "meta": {"language": "en"}},
+    {"data": {"text": "El envío llegó un día antes de lo previsto."}, "meta": {"language": "es"}},
+]
+
+
+@contextmanager
+def demo_server() -> Iterator[tuple[str, dict[str, str], int]]:
+    """A served demo: (url, e-mail → password, project id)."""
+    from consenso.services.demo import create_demo
+    from consenso.store.database import Database
+    from consenso.store.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="consenso-screenshots-") as tmp:
+        data_dir = Path(tmp)
+        database_url = f"sqlite:///{data_dir / 'consenso.db'}"
+        db = Database(database_url)
+        try:
+            upgrade(db)
+            demo = create_demo(db)
+        finally:
+            db.dispose()
+        passwords = {account.email: account.password for account in demo.accounts}
+        port = _free_port()
+        log = data_dir / "server.log"
+        env = {
+            **os.environ,
+            "CONSENSO_DATA_DIR": str(data_dir),
+            "CONSENSO_DATABASE_URL": database_url,
+            "CONSENSO_ENVIRONMENT": "test",
+        }
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*_consenso_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while True:
+                if process.poll() is not None:
+                    raise SystemExit(f"consenso serve exited with {process.returncode}:\n{_tail(log)}")
+                try:
+                    if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"consenso serve did not answer in {STARTUP_SECONDS} s:\n{_tail(log)}")
+                time.sleep(0.1)
+            yield url, passwords, demo.project_id
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+
+
+def session(url: str, email: str, password: str) -> httpx.Client:
+    """An API client logged in as ``email`` (session cookie and CSRF token)."""
+    client = httpx.Client(base_url=url, timeout=30)
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    login.raise_for_status()
+    client.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    return client
+
+
+def label_some(url: str, email: str, password: str, project_id: int, count: int, seed: int) -> None:
+    """``count`` annotations by ``email``, with plausible answers and lead times."""
+    rng = random.Random(seed)
+    client = session(url, email, password)
+    try:
+        for _ in range(count):
+            task = client.get(f"/api/v1/projects/{project_id}/next")
+            if task.status_code == 204:
+                return
+            task.raise_for_status()
+            answer = rng.choice(["positive", "positive", "negative", "neutral"])
+            response = client.post(
+                f"/api/v1/tasks/{task.json()['id']}/annotations",
+                json={"result": {"sentiment": answer}, "lead_time_ms": rng.randint(1500, 9000)},
+                headers={"Idempotency-Key": f"shot-{email}-{task.json()['id']}"},
+            )
+            response.raise_for_status()
+    finally:
+        client.close()
+
+
+def log_in(page: Page, email: str, password: str, lang: str) -> None:
+    page.goto("/")
+    page.locator("#language-select").select_option(lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.locator("#login-email").fill(email)
+    page.locator("#login-password").fill(password)
+    page.locator("#login-password").press("Enter")
+    expect(page.locator("#login-email")).to_have_count(0)
+
+
+def shoot(page: Page, out: Path, lang: str, name: str) -> None:
+    page.wait_for_timeout(150)  # let focus rings and transitions settle
+    path = out / f"{lang}-{name}.png"
+    page.screenshot(path=str(path))
+    print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+def screens(browser: Any, url: str, passwords: dict[str, str], project_id: int, out: Path, lang: str) -> None:
+    admin, annotator = "admin@demo.consenso", "annotator1@demo.consenso"
+    folder = Path(tempfile.mkdtemp(prefix="consenso-import-"))
+    sample = folder / ("reviews.jsonl" if lang == "en" else "resenas.jsonl")
+    csp_errors: list[str] = []
+
+    def new_page() -> Page:
+        context = browser.new_context(viewport=VIEWPORT, base_url=url, locale=lang)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda m: csp_errors.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        return page
+
+    # login, then the annotator's screens
+    page = new_page()
+    page.goto("/")
+    page.locator("#language-select").select_option(lang)
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    shoot(page, out, lang, "login")
+    log_in(page, annotator, passwords[annotator], lang)
+    expect(page.get_by_test_id(f"project-{project_id}")).to_be_visible()
+    page.goto(f"/#/projects/{project_id}/annotate")
+    expect(page.locator("#task-heading")).to_be_focused()
+    page.keyboard.press("1")
+    shoot(page, out, lang, "labeling")
+    page.keyboard.press("Alt+g")
+    expect(page.get_by_test_id("guidelines-text")).to_be_visible()
+    shoot(page, out, lang, "guidelines")
+    page.context.close()
+
+    # the admin's screens
+    page = new_page()
+    log_in(page, admin, passwords[admin], lang)
+    expect(page.get_by_test_id(f"project-{project_id}")).to_be_visible()
+    shoot(page, out, lang, "projects")
+
+    page.goto(f"/#/projects/{project_id}/settings")
+    expect(page.locator("#project-name")).to_have_value("Sentiment (English / Español)")
+    page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=control-0]').offsetTop - 120)")
+    shoot(page, out, lang, "editor-form")
+    page.get_by_role("button", name="JSON").click()
+    text = page.locator("#schema-json")
+    schema = json.loads(text.input_value())
+    schema["controls"][0]["labels"][2]["hotkey"] = "1"
+    schema["controls"][1]["max_length"] = 0
+    text.fill(json.dumps(schema, indent=2, ensure_ascii=False))
+    page.locator("form.project-editor button[type=submit]").click()
+    expect(page.get_by_test_id("schema-issues").locator("li")).to_have_count(2)
+    page.evaluate("window.scrollTo(0, document.querySelector('#schema-json').offsetTop - 160)")
+    shoot(page, out, lang, "editor-json")
+
+    records = IMPORT_SAMPLE if lang == "en" else IMPORT_SAMPLE_ES
+    sample.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in records))
+    try:
+        page.goto(f"/#/projects/{project_id}/import")
+        page.locator("#import-file").set_input_files(str(sample))
+        page.locator("form.import-form button[type=submit]").click()
+        expect(page.get_by_test_id("import-result")).to_be_visible()
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        shoot(page, out, lang, "import-result")
+        bad = [*records[:3], {"data": {"body": "no text field"}}, *records[3:]]
+        sample.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in bad))
+        page.locator("#import-file").set_input_files(str(sample))
+        page.locator("form.import-form button[type=submit]").click()
+        expect(page.get_by_test_id("import-error")).to_be_visible()
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        shoot(page, out, lang, "import-error")
+    finally:
+        sample.unlink(missing_ok=True)
+        folder.rmdir()
+
+    page.goto("/")
+    page.get_by_test_id("workspace-1-members").click()
+    expect(page.get_by_test_id("member-reviewer@demo.consenso")).to_be_visible()
+    shoot(page, out, lang, "members")
+
+    page.goto(f"/#/projects/{project_id}/dashboard")
+    expect(page.get_by_test_id("annotators-table")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, out, lang, "dashboard")
+    page.evaluate("window.scrollTo(0, document.querySelector('#activity-title').offsetTop - 20)")
+    shoot(page, out, lang, "dashboard-activity")
+
+    page.goto(f"/#/projects/{project_id}/export")
+    expect(page.get_by_test_id("quality-table")).to_be_visible()
+    shoot(page, out, lang, "export")
+    page.context.close()
+    if csp_errors:
+        raise SystemExit(f"the CSP blocked something: {csp_errors}")
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
+    if not BUILT_INDEX.exists():
+        raise SystemExit(f"the web app is not built ({BUILT_INDEX} is missing): run `make web`")
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is missing: run tools/ensure-chromium")
+    out.mkdir(parents=True, exist_ok=True)
+    with demo_server() as (url, passwords, project_id):
+        label_some(url, "annotator2@demo.consenso", passwords["annotator2@demo.consenso"], project_id, 18, 1)
+        label_some(url, "reviewer@demo.consenso", passwords["reviewer@demo.consenso"], project_id, 9, 2)
+        label_some(url, "annotator1@demo.consenso", passwords["annotator1@demo.consenso"], project_id, 12, 3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for lang in LANGUAGES:
+                    print(f"{lang}:")
+                    screens(browser, url, passwords, project_id, out, lang)
+            finally:
+                browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
