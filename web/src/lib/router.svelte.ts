@@ -36,6 +36,15 @@ window.addEventListener("hashchange", () => {
   state.path = currentPath();
 });
 
+/**
+ * The route of the address as it is this instant, not as last announced: a link click changes the address
+ * at once but its `hashchange` arrives a task later, and a handler that builds the next address from the
+ * current one must not build it from the previous page's.
+ */
+export function liveRoute(): Route {
+  return parse(currentPath());
+}
+
 /** The current route (reactive). */
 export function route(): Route {
   return parse(state.path);
