@@ -183,15 +183,12 @@ class StartupError(RuntimeError):
 
 
 @contextmanager
-def running_server(data_dir: Path) -> Iterator[Server]:
-    """``consenso serve`` on a free port with its own SQLite database in ``data_dir``, and an admin client.
+def serving(data_dir: Path, database_url: str) -> Iterator[str]:
+    """``consenso serve`` on a free port over an already migrated database; yields its URL.
 
-    Used by the ``server`` fixture and by bench/ui_latency.py.
+    The process is stopped (SIGTERM, then SIGKILL) when the block ends. Raises :class:`StartupError` when
+    the server exits or does not answer ``/api/v1/health`` in time, with the end of its log.
     """
-    if not BUILT_INDEX.exists():
-        raise StartupError(f"the web app is not built ({BUILT_INDEX} is missing): run `make web`")
-    database_url = f"sqlite:///{data_dir / 'consenso.db'}"
-    token = _make_admin(database_url)
     port = _free_port()
     log = data_dir / "server.log"
     env = {
@@ -222,8 +219,7 @@ def running_server(data_dir: Path) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 raise StartupError(f"consenso serve did not answer in {STARTUP_SECONDS} s:\n{_tail(log)}")
             time.sleep(0.1)
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as admin:
-            yield Server(url=url, admin=admin, log=log)
+        yield url
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -232,6 +228,23 @@ def running_server(data_dir: Path) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+
+@contextmanager
+def running_server(data_dir: Path) -> Iterator[Server]:
+    """``consenso serve`` on a free port with its own SQLite database in ``data_dir``, and an admin client.
+
+    Used by the ``server`` fixture and by bench/ui_latency.py.
+    """
+    if not BUILT_INDEX.exists():
+        raise StartupError(f"the web app is not built ({BUILT_INDEX} is missing): run `make web`")
+    database_url = f"sqlite:///{data_dir / 'consenso.db'}"
+    token = _make_admin(database_url)
+    with (
+        serving(data_dir, database_url) as url,
+        httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30) as admin,
+    ):
+        yield Server(url=url, admin=admin, log=data_dir / "server.log")
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,9 @@ writes ``<lang>-<screen>.png`` into the output folder (default ``docs/screenshot
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,10 +27,8 @@ from tests.e2e.conftest import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
-    STARTUP_SECONDS,
-    _consenso_command,
-    _free_port,
-    _tail,
+    StartupError,
+    serving,
 )
 
 VIEWPORT = {"width": 1280, "height": 800}
@@ -72,45 +66,11 @@ def demo_server() -> Iterator[tuple[str, dict[str, str], int]]:
         finally:
             db.dispose()
         passwords = {account.email: account.password for account in demo.accounts}
-        port = _free_port()
-        log = data_dir / "server.log"
-        env = {
-            **os.environ,
-            "CONSENSO_DATA_DIR": str(data_dir),
-            "CONSENSO_DATABASE_URL": database_url,
-            "CONSENSO_ENVIRONMENT": "test",
-        }
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [*_consenso_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + STARTUP_SECONDS
-            while True:
-                if process.poll() is not None:
-                    raise SystemExit(f"consenso serve exited with {process.returncode}:\n{_tail(log)}")
-                try:
-                    if httpx.get(f"{url}/api/v1/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"consenso serve did not answer in {STARTUP_SECONDS} s:\n{_tail(log)}")
-                time.sleep(0.1)
-            yield url, passwords, demo.project_id
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
+            with serving(data_dir, database_url) as url:
+                yield url, passwords, demo.project_id
+        except StartupError as exc:
+            raise SystemExit(str(exc)) from exc
 
 
 def session(url: str, email: str, password: str) -> httpx.Client:
