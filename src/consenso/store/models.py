@@ -113,6 +113,9 @@ class Membership(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16))
+    # what the member is qualified for, as the workspace's managers vouch (consenso.core.qa.routing):
+    # {"languages": [{"code": "es", "dialect": "es-CO" | null, "level": "C2"}], "domains": ["medical"]}
+    skills: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -171,6 +174,8 @@ class Project(Base):
         ForeignKey("guideline_version.id", use_alter=True, name="fk_project_guideline_version")
     )
     task_count: Mapped[int] = mapped_column(Integer, default=0)
+    # QA settings (consenso.core.qa.settings.QaSettings.to_json; {} means every default)
+    qa: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -228,6 +233,23 @@ class Task(Base):
             sqlite_where=text("annotation_count > 0"),
             postgresql_where=text("annotation_count > 0"),
         ),
+        CheckConstraint("qa_status IN ('pending', 'final', 'escalated')", name="qa_status"),
+        # the adjudication queue: tasks whose annotations disagree, oldest first
+        Index(
+            "ix_task_escalated",
+            "project_id",
+            "id",
+            sqlite_where=text("qa_status = 'escalated'"),
+            postgresql_where=text("qa_status = 'escalated'"),
+        ),
+        # gold tasks of a project (served at the gold rate, scored on submit)
+        Index(
+            "ix_task_gold",
+            "project_id",
+            "id",
+            sqlite_where=text("gold IS NOT NULL"),
+            postgresql_where=text("gold IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -239,6 +261,14 @@ class Task(Base):
     overlap: Mapped[int] = mapped_column(Integer)
     slots_taken: Mapped[int] = mapped_column(Integer, default=0)
     annotation_count: Mapped[int] = mapped_column(Integer, default=0)
+    # the expected result of a gold task (SQL NULL on every other task); never shown to annotators
+    gold: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonType)
+    # routing requirements (consenso.core.qa.routing): a language code, a dialect tag, a domain; NULL: any
+    language: Mapped[str | None] = mapped_column(String(35))
+    dialect: Mapped[str | None] = mapped_column(String(35))
+    domain: Mapped[str | None] = mapped_column(String(64))
+    # finalization (consenso.core.qa.finalize): pending until complete, then final or escalated
+    qa_status: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -308,6 +338,8 @@ class Annotation(Base):
     origin: Mapped[str] = mapped_column(String(32), default="human")
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # on a gold task, how well the answer matches the expected result, in [0, 1] (consenso.core.qa.gold)
+    gold_score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -328,10 +360,21 @@ class Prediction(Base):
 
 
 class Adjudication(Base):
-    """The final label of a task and how it was decided."""
+    """A finalization event of a task, kept as history (the newest row is the task's current state).
+
+    ``method`` says what happened: an aggregation method (``majority_vote``, ``dawid_skene``, ...) decided
+    the final label automatically; ``escalated``: agreement or confidence fell below the project's
+    thresholds and ``result`` holds the aggregate's *suggestion* for the adjudicator; ``adjudicated``: an
+    adjudicator decided ``result`` (with ``reasoning``); ``reopened``: someone reopened a final task for a
+    new decision (``result`` is empty). ``agreement`` holds the per-control agreement at that moment.
+    """
 
     __tablename__ = "adjudication"
-    __table_args__ = (Index("ix_adjudication_task", "task_id"),)
+    __table_args__ = (
+        Index("ix_adjudication_task", "task_id", "id"),
+        Index("ix_adjudication_project", "project_id", "id"),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
@@ -341,7 +384,40 @@ class Adjudication(Base):
     method: Mapped[str] = mapped_column(String(32))
     confidence: Mapped[float | None] = mapped_column(Float)
     reasoning: Mapped[str] = mapped_column(Text, default="")
+    agreement: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AnnotatorPause(Base):
+    """An annotator paused from a project, by gold accuracy (``reason`` ``gold_accuracy``) or by hand.
+
+    Live while ``resumed_at`` is NULL (at most one live pause per project and annotator); a resumed pause
+    stays as history, and gold answers before ``resumed_at`` no longer count towards a new pause.
+    """
+
+    __tablename__ = "annotator_pause"
+    __table_args__ = (
+        Index(
+            "uq_annotator_pause_live",
+            "project_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("resumed_at IS NULL"),
+            postgresql_where=text("resumed_at IS NULL"),
+        ),
+        Index("ix_annotator_pause_project", "project_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(32))
+    gold_answers: Mapped[int] = mapped_column(Integer, default=0)
+    gold_accuracy: Mapped[float | None] = mapped_column(Float)
+    gold_upper_bound: Mapped[float | None] = mapped_column(Float)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resumed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class Review(Base):

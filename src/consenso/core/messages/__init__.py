@@ -2,7 +2,7 @@
 
 A message is looked up by a stable key (usually an error code) and filled with named parameters:
 ``translate("not_found", "es", kind="proyecto")``. Catalogs are plain dicts split by concept
-(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``); a test checks that every key
+(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``, ``qa``); a test checks that every key
 has both languages and the same placeholders in each.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 from consenso.core.messages import cli, general, imports, schema
+from consenso.core.messages import qa as qa_messages
 from consenso.core.messages import quality as quality_messages
 from consenso.core.messages import review as review_messages
 
@@ -27,6 +28,7 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     **cli.MESSAGES,
     **quality_messages.MESSAGES,
     **review_messages.MESSAGES,
+    **qa_messages.MESSAGES,
 }
 
 
