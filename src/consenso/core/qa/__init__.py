@@ -13,9 +13,10 @@ from consenso.core.qa.routing import (
     qualification,
     qualifies,
 )
-from consenso.core.qa.settings import LANGUAGE_LEVELS, QaSettings
+from consenso.core.qa.settings import GOLD_OVERLAP, LANGUAGE_LEVELS, QaSettings
 
 __all__ = [
+    "GOLD_OVERLAP",
     "LANGUAGE_LEVELS",
     "ControlDecision",
     "GoldScore",

@@ -15,6 +15,8 @@ from typing import Any, Final
 from consenso.core.aggregation import AGGREGATORS
 from consenso.core.errors import InvalidInput
 
+#: The overlap of a gold task: every annotator of the project may answer it (its slots never run out).
+GOLD_OVERLAP: Final = 1_000_000
 #: CEFR levels, lowest first, then native command of the language.
 LANGUAGE_LEVELS: Final = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 
