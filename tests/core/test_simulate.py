@@ -88,3 +88,34 @@ def test_bad_arguments_raise(kwargs: dict[str, object], message: str) -> None:
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         simulate_labels(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("good", 0.9), ("mediocre", 0.75), ("adversarial", 0.0), ("random", 0.25)]
+)
+def test_simulated_annotators_answer_at_their_kinds_accuracy(kind: str, expected: float) -> None:
+    from consenso.core.simulate import simulate_annotator
+
+    annotator = simulate_annotator(kind, 4, seed=11)
+    truth = np.random.default_rng(0).integers(0, 4, size=8000)
+    answers = np.array([annotator.answer(int(t)) for t in truth])
+    assert annotator.accuracy == pytest.approx(expected)
+    assert (answers == truth).mean() == pytest.approx(expected, abs=0.02)
+    if kind == "adversarial":
+        np.testing.assert_array_equal(answers, (truth + 1) % 4)  # systematically wrong
+    if kind == "random":
+        # the answer does not depend on the item: every class about as often, whatever the truth
+        for k in range(4):
+            shares = np.bincount(answers[truth == k], minlength=4) / (truth == k).sum()
+            np.testing.assert_allclose(shares, 0.25, atol=0.04)
+
+
+def test_a_simulated_annotator_is_reproducible_from_its_seed_and_refuses_unknown_kinds() -> None:
+    from consenso.core.simulate import simulate_annotator
+
+    first, again, other = (simulate_annotator("mediocre", 3, seed=s) for s in (5, 5, 6))
+    answers = [first.answer(k % 3) for k in range(200)]
+    assert answers == [again.answer(k % 3) for k in range(200)]
+    assert answers != [other.answer(k % 3) for k in range(200)]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        simulate_annotator("lazy", 3)

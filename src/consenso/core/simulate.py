@@ -4,6 +4,10 @@
 class, each annotator a confusion matrix, and every label an annotator gives is drawn from the row of
 their matrix for the item's true class. Everything comes from one :func:`numpy.random.default_rng`
 seed, so the same arguments always give the same labels.
+
+:func:`simulate_annotator` makes one annotator of a named kind (good, mediocre, adversarial, random) who
+answers tasks one at a time, for simulations that go through the platform's own serving loop (gold
+questions, pauses, finalization) rather than a pre-drawn table.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-__all__ = ["SimulatedLabels", "simulate_labels"]
+__all__ = [
+    "ANNOTATOR_KINDS",
+    "SimulatedAnnotator",
+    "SimulatedLabels",
+    "simulate_annotator",
+    "simulate_labels",
+]
 
 IntArray = npt.NDArray[np.intp]
 FloatArray = npt.NDArray[np.float64]
@@ -163,3 +173,61 @@ def simulate_labels(
     label = np.minimum(label, n_classes - 1).astype(np.intp)
     accuracy_per_annotator = confusion[:, diagonal, diagonal].mean(axis=1)
     return SimulatedLabels(item, annotator, label, truth, confusion, accuracy_per_annotator)
+
+
+#: The kinds of :func:`simulate_annotator`, with their accuracy (``None``: see the kind's description).
+ANNOTATOR_KINDS: dict[str, float | None] = {
+    "good": 0.9,
+    "mediocre": 0.75,
+    "adversarial": 0.0,
+    "random": None,
+}
+
+
+@dataclass(frozen=True)
+class SimulatedAnnotator:
+    """One simulated annotator: ``confusion[k, l]`` is the probability of answering ``l`` when the truth is
+    ``k``; :meth:`answer` draws from it with the annotator's own generator (reproducible from the seed)."""
+
+    kind: str
+    confusion: FloatArray
+    rng: np.random.Generator
+
+    @property
+    def accuracy(self) -> float:
+        """The probability of the right answer, averaged over classes."""
+        return float(np.diag(self.confusion).mean())
+
+    def answer(self, truth: int) -> int:
+        """The class this annotator gives an item whose true class is ``truth``."""
+        return int(self.rng.choice(self.confusion.shape[1], p=self.confusion[truth]))
+
+
+def simulate_annotator(kind: str, n_classes: int, *, seed: int | None = 0) -> SimulatedAnnotator:
+    """An annotator of a known kind, over ``n_classes`` classes:
+
+    - ``good``: right 90 % of the time, otherwise one of the other classes uniformly;
+    - ``mediocre``: the same at 75 %;
+    - ``adversarial``: always wrong, and systematically so: the truth ``k`` becomes ``(k + 1) mod K`` (a
+      confusion-matrix model can even read the truth back from such answers; a vote cannot);
+    - ``random``: clicks a class uniformly at random whatever the item (accuracy ``1 / K``).
+
+    Example:
+        >>> bad = simulate_annotator("adversarial", 3, seed=1)
+        >>> [bad.answer(k) for k in (0, 1, 2)], bad.accuracy
+        ([1, 2, 0], 0.0)
+        >>> round(simulate_annotator("random", 4).accuracy, 2)
+        0.25
+    """
+    n_classes = _check_count("n_classes", n_classes, 2)
+    if kind not in ANNOTATOR_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(ANNOTATOR_KINDS)}, got {kind!r}")
+    if kind == "random":
+        confusion = np.full((n_classes, n_classes), 1.0 / n_classes)
+    elif kind == "adversarial":
+        confusion = np.roll(np.eye(n_classes), 1, axis=1)
+    else:
+        right = ANNOTATOR_KINDS[kind] or 0.0
+        confusion = np.full((n_classes, n_classes), (1.0 - right) / (n_classes - 1))
+        np.fill_diagonal(confusion, right)
+    return SimulatedAnnotator(kind, confusion, np.random.default_rng(seed))
