@@ -12,7 +12,7 @@ from sqlalchemy import select
 from consenso.core.aggregation import AGGREGATORS
 from consenso.services import annotate
 from consenso.store.database import Database
-from consenso.store.models import Annotation, AuditEvent, Task
+from consenso.store.models import Adjudication, Annotation, AuditEvent, Task
 from tests.api.v1.assertions import When
 from tests.cli.conftest import RunCli, assert_failed, assert_ok
 from tests.conftest import Factory, World
@@ -50,9 +50,31 @@ def _expected(db: Database, project_id: int) -> list[dict[str, Any]]:
                     for a in annotations
                     if a.task_id == task.id
                 ],
+                "qa_status": task.qa_status,
+                "final": _final(session, task),
             }
             for task in tasks
         ]
+
+
+def _final(session: Any, task: Task) -> dict[str, Any] | None:
+    """The task's current final label as an export line gives it (null unless the task is final)."""
+    if task.qa_status != "final":
+        return None
+    rows = session.scalars(
+        select(Adjudication).where(Adjudication.task_id == task.id).order_by(Adjudication.id)
+    ).all()
+    row = [r for r in rows if r.method not in ("escalated", "reopened")][-1]
+    return {
+        "result": row.result,
+        "method": row.method,
+        "confidence": row.confidence,
+        "agreement": row.agreement,
+        "decided_by": row.decided_by,
+        "reasoning": row.reasoning,
+        "decided_at": When(row.created_at),
+        "status": "final",
+    }
 
 
 def test_export_to_a_file_writes_one_line_per_task(
@@ -69,7 +91,7 @@ def test_export_to_a_file_writes_one_line_per_task(
     assert f"Exporting project {world.project_id}" in result.stderr
     assert content.endswith(b"\n")
     lines = [orjson.loads(line) for line in content.splitlines()]
-    assert all(list(line) == ["id", "data", "meta", "annotations"] for line in lines)
+    assert all(list(line) == ["id", "data", "meta", "annotations", "qa_status", "final"] for line in lines)
     assert lines == _expected(db, world.project_id)
     assert [len(line["annotations"]) for line in lines] == [0, 2, 0, 1, 0]
     assert [a["result"] for a in lines[1]["annotations"]] == [

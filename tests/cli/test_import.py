@@ -227,7 +227,7 @@ def test_a_bad_line_in_spanish(run_cli: RunCli, db: Database, target: Target, tm
 
     assert_failed(
         result,
-        "Error: Línea 2: campo desconocido 'extra' (una tarea solo tiene 'data', 'meta' y 'prediction'). No se importó nada.",
+        "Error: Línea 2: campo desconocido 'extra' (una tarea solo tiene 'data', 'meta', 'prediction', 'gold' y 'requirements'). No se importó nada.",
         after_progress=True,
     )
     assert "Importando tareas.jsonl" in result.stderr
@@ -244,7 +244,7 @@ def test_a_field_name_with_brackets_is_shown_as_written(
 
     assert_failed(
         result,
-        "Error: Line 1: unknown field '[/x]' (a task has only 'data', 'meta' and 'prediction'). Nothing was imported.",
+        "Error: Line 1: unknown field '[/x]' (a task has only 'data', 'meta', 'prediction', 'gold' and 'requirements'). Nothing was imported.",
         after_progress=True,
     )
     _assert_nothing_imported(db, target.project_id)

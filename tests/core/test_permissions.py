@@ -41,3 +41,9 @@ def test_reviewing_is_for_the_roles_that_check_the_work() -> None:
     assert MATRIX[Action.REVIEW] == {Role.ADMIN, Role.MANAGER, Role.REVIEWER}
     assert not allows(Role.ANNOTATOR, Action.REVIEW)
     assert not allows(Role.VIEWER, Action.REVIEW)
+
+
+def test_adjudicating_is_for_the_roles_that_check_the_work() -> None:
+    assert MATRIX[Action.ADJUDICATE] == {Role.ADMIN, Role.MANAGER, Role.REVIEWER}
+    assert not allows(Role.ANNOTATOR, Action.ADJUDICATE)
+    assert not allows(Role.VIEWER, Action.ADJUDICATE)

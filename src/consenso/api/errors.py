@@ -28,6 +28,8 @@ STATUS: Final[dict[type[errors.ConsensoError], int]] = {
     errors.ImportInvalid: 422,
     errors.NoPrediction: 422,
     errors.ReviewInvalid: 422,
+    errors.AdjudicationInvalid: 422,
+    errors.SettingsInvalid: 422,
     errors.InvalidInput: 400,
     errors.UnsupportedMediaType: 415,
     errors.PayloadTooLarge: 413,

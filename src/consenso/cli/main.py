@@ -1,4 +1,5 @@
-"""``consenso``: serve, demo, import, export, quality, users, tokens, database migrations.
+"""``consenso``: serve, demo, import, export, quality (and annotator reliability), users, tokens, database
+migrations.
 
 Every command reads the database from ``CONSENSO_DATABASE_URL`` or ``--database-url`` (default: embedded
 SQLite in the data directory). Messages follow ``CONSENSO_LANG`` or ``LANG`` (English or Spanish).
@@ -15,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from consenso import __version__
 from consenso.core.errors import ConsensoError
@@ -55,6 +57,27 @@ db_app = typer.Typer(help="Database / Base de datos", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(db_app, name="db")
+
+
+class _DefaultCommandGroup(TyperGroup):
+    """A group whose first argument is a subcommand's name, or else the arguments of its ``report``
+    command: ``consenso quality 5 --json`` is ``consenso quality report 5 --json``, while ``consenso quality
+    annotators 5`` runs the ``annotators`` subcommand."""
+
+    # ``ctx`` is the click Context typer vendors (``typer._click``, private): typed Any rather than named
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["report", *args]
+        return super().parse_args(ctx, args)
+
+
+quality_app = typer.Typer(
+    cls=_DefaultCommandGroup,
+    help="Quality report (consenso quality PROJECT) and annotator reliability (consenso quality annotators "
+    "PROJECT) / Informe de calidad y fiabilidad de los anotadores",
+    no_args_is_help=True,
+)
+app.add_typer(quality_app, name="quality")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -365,16 +388,22 @@ def export_file(
             "with this method (majority_vote, dawid_skene, ...; spans always use a token vote)",
         ),
     ] = None,
+    include_gold: Annotated[
+        bool,
+        typer.Option("--include-gold", help="Also export the gold tasks, with their expected results"),
+    ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Export a project's tasks with their annotations (JSONL)."""
+    """Export a project's tasks with their annotations and final labels (JSONL)."""
     from consenso.services import export, projects
 
     db = _open(_settings(database_url))
     try:
         admin = _local_admin(db)
         total = projects.get_project(db, admin, project).task_count
-        chunks = export.export_project(db, admin, project, fmt, aggregate=aggregate)
+        chunks = export.export_project(
+            db, admin, project, fmt, aggregate=aggregate, include_gold=include_gold
+        )
         if output is None:
             for chunk in chunks:
                 sys.stdout.buffer.write(chunk)
@@ -401,7 +430,7 @@ def export_file(
     out.print(t("cli_exported", lines=lines, megabytes=written / 1e6, path=output))
 
 
-@app.command("quality")
+@quality_app.command("report", hidden=True)
 def quality_report(
     project: Annotated[int, typer.Argument(help="Project id")],
     method: Annotated[
@@ -436,3 +465,98 @@ def quality_report(
         return
     for part in render(view, lang()):
         out.print(part)
+
+
+@quality_app.command("annotators")
+def quality_annotators(
+    project: Annotated[int, typer.Argument(help="Project id")],
+    confusion: Annotated[
+        bool, typer.Option("--confusion", help="Also print each annotator's confusion matrices")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the figures as JSON (the API's shape)")
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Annotator reliability: gold accuracy, agreement with final labels, throughput, lead times, pauses."""
+    import orjson
+
+    from consenso.api.schemas.reliability import ProjectReliabilityRead
+    from consenso.cli.quality import render_annotators
+    from consenso.services import reliability
+
+    db = _open(_settings(database_url))
+    try:
+        admin = _local_admin(db)
+        view = reliability.project_reliability(db, admin, project)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    if as_json:
+        body = ProjectReliabilityRead.of(view, lang()).model_dump(mode="json")
+        sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    for part in render_annotators(view, lang(), confusion=confusion):
+        out.print(part)
+
+
+qa_app = typer.Typer(
+    help=translate("cli_qa_help", "en") + " / " + translate("cli_qa_help", "es"), no_args_is_help=True
+)
+app.add_typer(qa_app, name="qa")
+
+
+@qa_app.command("finalize")
+def qa_finalize(
+    project: Annotated[int, typer.Argument(help="Project id")],
+    redecide: Annotated[
+        bool,
+        typer.Option(
+            "--redecide",
+            help="Also decide again the tasks decided automatically and not acted on since (a new history "
+            "row only when the outcome or the label changes)",
+        ),
+    ] = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Decide every complete task still pending: a final label, or the adjudication queue."""
+    from consenso.services import finalize
+
+    db = _open(_settings(database_url))
+    columns = (
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+    )
+    try:
+        admin = _local_admin(db)
+        with Progress(*columns, console=err, transient=False) as progress:
+            bar = progress.add_task(t("cli_qa_finalizing", project=project), total=None)
+
+            def report(done: int, total: int) -> None:
+                progress.update(bar, completed=done, total=total)
+
+            summary = finalize.finalize_project(db, admin, project, redecide=redecide, progress=report)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    table = Table()
+    table.add_column(t("cli_qa_col_what"))
+    table.add_column(t("cli_qa_col_count"), justify="right")
+    for key in ("decided", "final", "escalated", "changed", "unchanged"):
+        table.add_row(t(f"cli_qa_row_{key}"), str(getattr(summary, key)))
+    out.print(table)
+    out.print(
+        t(
+            "cli_qa_finalized",
+            project=project,
+            decided=summary.decided,
+            final=summary.final,
+            escalated=summary.escalated,
+            changed=summary.changed,
+            unchanged=summary.unchanged,
+        )
+    )

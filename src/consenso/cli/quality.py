@@ -3,6 +3,10 @@
 Per control: a summary (counts, agreement figures, aggregation, with the reason of every missing figure),
 the labels and the annotators. A missing figure shows ``—`` and a short reason in a table cell, the full
 reason in the summary's note column.
+
+``consenso quality annotators``: annotator reliability (``render_annotators``), one row per annotator (gold
+accuracy and agreement with final labels with their 95 % intervals, throughput, lead times, pause), the
+agreement per control, and on request each annotator's Dawid-Skene confusion matrices.
 """
 
 from __future__ import annotations
@@ -12,8 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from consenso.core.messages import translate
+from consenso.core.qa.reliability import ConfusionMatrix
 from consenso.core.quality import AggregationSummary, ControlQuality, Figure, Reason
 from consenso.services.quality import ProjectQualityView
+from consenso.services.reliability import ProjectReliabilityView
 
 EMPTY = "—"
 
@@ -177,4 +183,114 @@ def render(view: ProjectQualityView, lang: str) -> list[RenderableType]:
         if control.annotators_total > len(control.annotators):
             shown, total = len(control.annotators), control.annotators_total
             out.append(Text(translate("cli_quality_more_annotators", lang, shown=shown, total=total)))
+    return out
+
+
+# ``consenso quality annotators``: annotator reliability (consenso.services.reliability)
+
+
+def _interval(rate: float | None, low: float | None, high: float | None) -> str:
+    if rate is None or low is None or high is None:
+        return EMPTY
+    return f"{rate:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _number(value: float | None, digits: int = 1, scale: float = 1.0) -> str:
+    return EMPTY if value is None else f"{value / scale:.{digits}f}"
+
+
+def _reliability_table(view: ProjectReliabilityView, lang: str) -> Table:
+    table = Table(title=Text(translate("cli_reliability_title", lang)))
+    table.add_column(translate("cli_quality_col_annotator", lang), justify="right")
+    table.add_column(translate("cli_reliability_col_name", lang))
+    for key in (
+        "cli_quality_col_annotations",
+        "cli_reliability_col_gold",
+        "cli_reliability_col_gold_accuracy",
+        "cli_reliability_col_final",
+        "cli_reliability_col_per_hour",
+        "cli_reliability_col_per_day",
+        "cli_reliability_col_lead_median",
+        "cli_reliability_col_lead_p90",
+    ):
+        table.add_column(translate(key, lang), justify="right")
+    table.add_column(translate("cli_reliability_col_paused", lang))
+    for row in view.annotators:
+        gold, final = row.gold, row.agreement_with_final
+        paused = (
+            translate("cli_reliability_paused_since", lang, at=f"{row.paused_at:%Y-%m-%d %H:%M} UTC")
+            if row.paused and row.paused_at is not None
+            else translate("cli_reliability_not_paused", lang)
+        )
+        table.add_row(
+            str(row.user_id),
+            Text(row.name or row.email),
+            str(row.annotations),
+            f"{gold.correct}/{gold.answers}",
+            _interval(gold.accuracy, gold.low, gold.high),
+            _interval(final.rate, final.low, final.high),
+            _number(row.throughput.per_active_hour),
+            _number(row.throughput.per_day),
+            _number(row.lead_time_ms.median, scale=1000.0),
+            _number(row.lead_time_ms.p90, scale=1000.0),
+            paused,
+        )
+    return table
+
+
+def _agreement_table(view: ProjectReliabilityView, lang: str) -> Table | None:
+    if not view.annotators or not view.annotators[0].agreement_with_final.controls:
+        return None
+    table = Table()
+    table.add_column(translate("cli_quality_col_annotator", lang), justify="right")
+    for control in view.annotators[0].agreement_with_final.controls:
+        table.add_column(Text(f"{control.control} ({control.type})"), justify="right")
+    for row in view.annotators:
+        cells = [
+            EMPTY if c.rate is None else f"{c.rate:.3f} ({c.agreed}/{c.compared})"
+            for c in row.agreement_with_final.controls
+        ]
+        table.add_row(str(row.user_id), *cells)
+    return table
+
+
+def _confusion(annotator: int, matrix: ConfusionMatrix, lang: str) -> list[RenderableType]:
+    """A title line (a long title would wrap inside a narrow table) and the matrix as a table."""
+    if matrix.matrix is None:
+        reason = translate(f"reliability_reason_{matrix.reason or 'no_answers'}", lang)
+        names = {"annotator": annotator, "control": matrix.control, "reason": reason}
+        return [Text(translate("cli_reliability_confusion_missing", lang, **names))]
+    names = {"annotator": annotator, "control": matrix.control, "answers": matrix.answers}
+    table = Table()
+    table.add_column(translate("cli_reliability_col_true", lang))
+    for label in matrix.labels:
+        table.add_column(Text(str(label)), justify="right")
+    for label, row in zip(matrix.labels, matrix.matrix, strict=True):
+        table.add_row(Text(str(label)), *(f"{p:.2f}" for p in row))
+    return [Text(translate("cli_reliability_confusion_title", lang, **names)), table]
+
+
+def render_annotators(
+    view: ProjectReliabilityView, lang: str, *, confusion: bool = False
+) -> list[RenderableType]:
+    """Annotator reliability as a list of things to print: a header, the main table, agreement per control,
+    and with ``confusion`` each annotator's confusion matrices."""
+    if not view.annotators:
+        return [Text(translate("cli_reliability_empty", lang, project=view.project_id))]
+    header = translate(
+        "cli_reliability_header",
+        lang,
+        project=view.project_id,
+        annotators=len(view.annotators),
+        pass_score=view.gold_pass_score,
+        confidence=round(view.confidence * 100),
+    )
+    out: list[RenderableType] = [Text(header), _reliability_table(view, lang)]
+    agreement = _agreement_table(view, lang)
+    if agreement is not None:
+        out += [Text(""), Text(translate("cli_reliability_agreement_title", lang)), agreement]
+    if confusion:
+        for row in view.annotators:
+            for matrix in row.confusion or ():
+                out += [Text(""), *_confusion(row.user_id, matrix, lang)]
     return out

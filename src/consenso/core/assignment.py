@@ -150,13 +150,16 @@ UNDO_WINDOW: Final = timedelta(minutes=10)
 
 
 def task_is_open(*, adjudicated: bool) -> bool:
-    """Whether a task's annotations may still change: until its final label is decided (adjudicated).
+    """Whether a task's annotations may still change: until a person has decided it.
 
-    A task that holds its ``overlap`` annotations is *complete* but still open: with overlap 1 every
-    submission completes its task, so "complete" cannot be what closes it, or nothing could ever be
-    undone; and an undone annotation's slot stays with its annotator (as a lease), so undoing never hands
-    the task to someone else. A review does not close its task: it judges one annotation, and it is that
-    annotation which can no longer be undone (``decide_withdrawal``), while the task's other answers may.
+    ``adjudicated`` is true once an adjudicator decided the task or someone reopened it: a person judged
+    exactly these answers, so none of them may disappear from under that judgement. An *automatic* decision
+    (the final label or escalation the completing submission triggers, ``consenso.services.finalize``) does
+    not close the task: undoing an answer it stood on puts the task back to ``pending`` (a ``withdrawn``
+    history row) and the task is decided again once it is complete again; the undone annotation's slot stays
+    with its annotator (as a lease), so undoing never hands the task to someone else. A review does not close
+    its task either: it judges one annotation, and it is that annotation which can no longer be undone
+    (``decide_withdrawal``), while the task's other answers may.
     """
     return not adjudicated
 
@@ -166,8 +169,9 @@ class WithdrawalContext:
     """What the store knows about an annotator asking to undo one of their annotations.
 
     ``latest_annotation_id`` is the id of the annotator's newest annotation in the project (ids grow with
-    submissions); ``adjudicated`` is whether the task's final label has been decided; ``reviewed`` whether
-    anyone has reviewed this annotation.
+    submissions); ``adjudicated`` is whether a person has decided or reopened the task (see
+    ``task_is_open``); ``reviewed`` whether anyone has
+    reviewed this annotation.
     """
 
     annotation_id: int

@@ -4,12 +4,15 @@
 ConsensoError                       code                     meaning
 ├── NotAuthenticated                not_authenticated        no valid credentials
 ├── PermissionDenied                permission_denied        authenticated, but the role does not allow it
+│   └── Paused                      annotator_paused         paused from a project by gold accuracy
 ├── NotFound                        not_found                missing, or not visible to the caller
 ├── InvalidInput                    invalid_input            the request is well-formed but wrong
 │   ├── SchemaInvalid               schema_invalid           a label schema breaks the rules
 │   ├── ResultInvalid               result_invalid           an annotation result does not fit its schema
 │   ├── NoPrediction                no_prediction            a prediction origin on a task without one
 │   ├── ReviewInvalid               review_invalid           a verdict without what it needs (comment, fix)
+│   ├── AdjudicationInvalid         adjudication_invalid     a decision without what it needs (reasoning)
+│   ├── SettingsInvalid             settings_invalid         a project's QA settings out of range or unknown
 │   └── ImportInvalid               import_invalid           a record of an import is wrong (line + field)
 ├── UnsupportedMediaType            unsupported_media_type   a body in a format we do not read
 ├── PayloadTooLarge                 payload_too_large        a body over the configured limit
@@ -70,6 +73,12 @@ class PermissionDenied(ConsensoError):
     code = "permission_denied"
 
 
+class Paused(PermissionDenied):
+    """The annotator is paused from the project (a live ``AnnotatorPause``) until a manager resumes them."""
+
+    code = "annotator_paused"
+
+
 class NotFound(ConsensoError):
     code = "not_found"
 
@@ -86,6 +95,10 @@ class ResultInvalid(InvalidInput):
     code = "result_invalid"
 
 
+class AdjudicationInvalid(InvalidInput):
+    code = "adjudication_invalid"
+
+
 class ImportInvalid(InvalidInput):
     code = "import_invalid"
 
@@ -96,6 +109,10 @@ class NoPrediction(InvalidInput):
 
 class ReviewInvalid(InvalidInput):
     code = "review_invalid"
+
+
+class SettingsInvalid(InvalidInput):
+    code = "settings_invalid"
 
 
 class UnsupportedMediaType(ConsensoError):

@@ -34,6 +34,7 @@ class Action(enum.StrEnum):
     VIEW_QUALITY = "view_quality"
     VIEW_DASHBOARD = "view_dashboard"
     REVIEW = "review"
+    ADJUDICATE = "adjudicate"
 
 
 _ALL = frozenset(Role)
@@ -66,6 +67,12 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     # other (they see the verdicts on their own annotations only, GET /projects/{id}/annotations).
     # Nobody reviews their own annotation (consenso.core.review.decide_review).
     Action.REVIEW: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
+    # Adjudicating means reading every annotation of a disagreeing task with the aggregate's suggestion and
+    # each annotator's reliability, then deciding the final label (or reopening one): the senior roles that
+    # check the work, as for reviews. Viewers read labels but decide nothing; annotators are blind (the
+    # adjudication endpoints answer them 404, as if the task were not there). Nobody decides a task they
+    # annotated themselves (``adjudication_own_task``).
+    Action.ADJUDICATE: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.

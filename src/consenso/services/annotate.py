@@ -2,11 +2,25 @@
 
 The rules live in ``consenso.core.assignment`` (pure); the store enforces the invariants with constraints
 and row locks; this module loads a snapshot, asks the policy and writes the outcome in one transaction.
+
+The QA workflow (``consenso.core.qa``) adds three things to the loop, none of which an annotator can see:
+
+- **pauses**: a paused annotator (a live ``AnnotatorPause``) is refused ``next`` (before anything else)
+  and new submissions (after an idempotent replay, which still answers) with 403 ``annotator_paused``;
+- **routing**: ``next`` serves only tasks whose requirements (language, dialect, domain) the caller
+  qualifies for (their membership skills at the project's ``min_language_level``), filtered in SQL;
+- **gold**: when the project has gold tasks, ``serve_gold_now`` decides from the caller's answered and
+  gold-answered counts whether the next task is a gold one (taken from the untouched qualified gold tasks,
+  if any is left); gold is only ever served next to ordinary work (nothing is served when no ordinary task
+  is left). The response is built by the same ``_leased`` path either way. A gold answer is scored on
+  submit (``annotation.gold_score``) and may pause its annotator (``services.pauses``); its response, skip,
+  undo and idempotent replay are exactly those of any task.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,12 +51,16 @@ from consenso.core.errors import (
     NoFreeSlot,
     NoPrediction,
     NotFound,
+    Paused,
     PermissionDenied,
 )
 from consenso.core.permissions import Action, allows
+from consenso.core.qa import QaSettings, Skills, parse_skills, qualification, score_answer, serve_gold_now
 from consenso.core.text import contains_nul, json_text_may_hold_nul
-from consenso.services.access import effective_role, project_access, require
+from consenso.services import finalize
+from consenso.services.access import effective_role, require
 from consenso.services.clock import utcnow
+from consenso.services.pauses import pause_if_below_bar
 from consenso.services.principal import Principal
 from consenso.services.projects import schema_cache
 from consenso.services.retry import with_retries
@@ -52,7 +70,11 @@ from consenso.store.repositories import adjudications as adjudication_repo
 from consenso.store.repositories import annotations as annotation_repo
 from consenso.store.repositories import assignments as assignment_repo
 from consenso.store.repositories import audit as audit_repo
+from consenso.store.repositories import projects as project_repo
 from consenso.store.repositories import reviews as review_repo
+
+#: Where gold serving draws its randomness (tests replace it with a seeded ``random.Random``).
+gold_rng: random.Random = random.SystemRandom()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,28 +125,61 @@ class AnnotationView:
         )
 
 
+def member_skills(raw: Any) -> Skills:
+    """A member's stored skills (None for an instance administrator who is not a member); skills stored by
+    an older rule that no longer parse count as none."""
+    try:
+        return parse_skills(raw or None)
+    except InvalidInput:
+        return Skills()
+
+
 def next_task(
     db: Database, principal: Principal, project_id: int, now: datetime | None = None
 ) -> LeasedTask | None:
-    """The caller's live lease if they hold one, else a new lease on the next open task; None when done."""
+    """The caller's live lease if they hold one, else a new lease on the next open task they qualify for
+    (a gold task at the project's gold rate); None when done. A paused caller gets 403 ``annotator_paused``."""
     at = now or utcnow()
 
     def attempt() -> LeasedTask | None:
         with db.write() as session:
-            project, _ = project_access(session, principal, project_id, Action.ANNOTATE)
+            project = project_repo.annotator_access_row(session, project_id, principal.user_id)
+            role = effective_role(project.role, principal) if project else None
+            if project is None or role is None:
+                raise NotFound("not_found", kind_key="kind_project")
+            require(role, Action.ANNOTATE)
+            if project.paused:
+                raise Paused("annotator_paused")
             held = assignment_repo.current_lease(session, project_id, principal.user_id)
             lease = Lease(held[0], held[1]) if held else None
             decision = choose_next(lease, [], at)
             if isinstance(decision, ResumeLease) and held is not None:
                 return _leased(session, decision.task_id, held[1])
             assignment_repo.reclaim_expired_leases(session, project_id, at)
-            rows = assignment_repo.open_candidates(session, project_id, principal.user_id)
+            settings = QaSettings.stored(project.qa)
+            qualified = qualification(member_skills(project.skills), settings.min_language_level)
+            rows = assignment_repo.open_candidates(session, project_id, principal.user_id, qualified)
             candidates = [
                 Candidate(task_id=r[0], slots_taken=r[1], overlap=r[2], priority=r[3]) for r in rows
             ]
             decision = choose_next(None, candidates, at)
             if isinstance(decision, NothingLeft):
-                return None
+                return None  # no ordinary work left: gold alone is never served
+            if project.has_gold and settings.gold_rate > 0:
+                # the same statements whether a gold task is served or not: the time ``next`` takes tells
+                # nothing (projects without gold, or with a gold rate of 0, skip both)
+                answered, gold_answered = assignment_repo.answered_counts(
+                    session, project_id, principal.user_id
+                )
+                gold_rows = assignment_repo.gold_candidates(session, project_id, principal.user_id, qualified)
+                if serve_gold_now(answered, gold_answered, settings.gold_rate, gold_rng):
+                    gold = [
+                        Candidate(task_id=r[0], slots_taken=r[1], overlap=r[2], priority=r[3])
+                        for r in gold_rows
+                    ]
+                    gold_decision = choose_next(None, gold, at)
+                    if isinstance(gold_decision, AssignTask):
+                        decision = gold_decision
             if not isinstance(decision, AssignTask) or not assignment_repo.take_slot(
                 session, decision.task_id
             ):
@@ -198,7 +253,11 @@ def submit_annotation(
     origin: str = "human",
     now: datetime | None = None,
 ) -> tuple[AnnotationView, bool]:
-    """Store one annotation. Returns it and whether it was created now (False: an idempotent replay)."""
+    """Store one annotation. Returns it and whether it was created now (False: an idempotent replay).
+
+    An answer to a gold task is scored against its expected result (``annotation.gold_score``) and may
+    pause its annotator (``services.pauses``); nothing in the response differs. A paused annotator's new
+    submissions are refused (403 ``annotator_paused``); a replay of a stored one still answers."""
     at = now or utcnow()
     fingerprint = request_fingerprint(task_id, result, lead_time_ms, origin)
 
@@ -215,7 +274,10 @@ def submit_annotation(
                     if earlier.task_id != task_id or earlier.request_hash != fingerprint:
                         raise IdempotencyKeyReused("idempotency_key_reused", key=idempotency_key)
                     return AnnotationView(*earlier[:-1]), False
-            schema_cache.get(session, task.schema_version_id).validate_result(result, task.data)
+            if task.paused:
+                raise Paused("annotator_paused")
+            schema = schema_cache.get(session, task.schema_version_id)
+            schema.validate_result(result, task.data)
             if origin != "human" and not assignment_repo.has_prediction(session, task_id):
                 raise NoPrediction("no_prediction", task_id=task_id, origin=origin)
             current = assignment_repo.get_assignment(session, task_id, principal.user_id)
@@ -246,6 +308,13 @@ def submit_annotation(
             else:
                 assignment_repo.set_assignment_state(session, current.id, AssignmentState.SUBMITTED, at)
             assignment_repo.count_annotation(session, task_id)
+            settings: QaSettings | None = None
+            gold_score: float | None = None
+            if task.gold is not None:
+                settings = QaSettings.stored(task.qa)
+                gold_score = score_answer(
+                    schema, task.gold, result, rating_tolerance=settings.rating_tolerance
+                ).score
             annotation_id = annotation_repo.insert_annotation(
                 session,
                 task_id=task_id,
@@ -259,7 +328,19 @@ def submit_annotation(
                 idempotency_key=idempotency_key,
                 request_hash=fingerprint,
                 created_at=at,
+                gold_score=gold_score,
             )
+            # the annotation is stored and counted: a submission that completes its task decides it
+            finalize.on_annotation_counted(session, task_id, at)
+            if settings is not None:
+                pause_if_below_bar(
+                    session,
+                    project_id=task.project_id,
+                    workspace_id=task.workspace_id,
+                    user_id=principal.user_id,
+                    settings=settings,
+                    at=at,
+                )
             view = AnnotationView(
                 annotation_id,
                 task_id,
@@ -340,6 +421,8 @@ def withdraw_annotation(
             if not annotation_repo.delete_annotation(session, row.id):
                 raise NotFound("not_found", kind_key="kind_annotation")  # withdrawn concurrently
             assignment_repo.uncount_annotation(session, row.task_id)
+            # an automatic decision stood on this answer: the task is pending again until it is complete again
+            reverted = adjudication_repo.revert_automatic(session, row.task_id, row.project_id, at)
             if other is not None and held is not None:
                 assignment_repo.drop_lease(session, other, held.id)
             expires = at + timedelta(seconds=row.lease_seconds)
@@ -366,6 +449,7 @@ def withdraw_annotation(
                     "idempotency_key": row.idempotency_key,
                     "submitted_at": row.created_at.isoformat(),
                     "released_task_id": other,
+                    "reverted_decision": reverted,
                 },
                 created_at=at,
             )

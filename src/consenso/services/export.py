@@ -1,5 +1,11 @@
 """Export: one task a line (JSONL) with its annotations, streamed in constant memory from one snapshot.
 
+Each line carries the task's finalization state (``qa_status``) and its current **final label** with its
+provenance (``final``: the result, how it was decided, with what confidence and agreement, by whom, why and
+when), or null while it has none: the final labels are what an export delivers by default. Gold tasks are
+quality checks, not data: they are left out unless asked for (``include_gold``), and then carry their
+expected result (``gold``).
+
 With ``aggregate=METHOD`` each line also carries the aggregated answer of every choice, rating,
 multi_choice and spans control. The aggregation needs every annotation first, so it is one pass over the
 project's annotations (in the same snapshot) before the lines stream: memory then grows with the number of
@@ -23,8 +29,10 @@ from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.services.quality import project_aggregates
 from consenso.store.database import Database
+from consenso.store.repositories import adjudications as adjudication_repo
 from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import tasks as task_repo
+from consenso.store.repositories.adjudications import AdjudicationRow
 
 FORMATS: Final = ("jsonl",)
 BATCH: Final = 5000
@@ -41,12 +49,20 @@ def export_project(
     fmt: str = "jsonl",
     *,
     aggregate: str | None = None,
+    include_gold: bool = False,
     now: datetime | None = None,
 ) -> Iterator[bytes]:
     """Check access and record the export now; return an iterator of JSONL chunks to stream.
 
     Each line: ``{"id", "data", "meta", "annotations": [{"id", "annotator_id", "result", "lead_time_ms",
-    "created_at"}]}``. Every task is exported, with or without annotations. With ``aggregate`` (a key of
+    "created_at"}], "qa_status", "final"}``. Every non-gold task is exported, with or without annotations.
+    ``qa_status`` is ``pending``, ``final`` or ``escalated``; ``final`` is null unless the task is final,
+    else ``{"result", "method", "confidence", "agreement", "decided_by", "reasoning", "decided_at",
+    "status"}``: ``method`` an aggregation method (decided automatically, ``confidence`` its posterior) or
+    ``adjudicated`` (``decided_by`` the adjudicator's user id, ``reasoning`` why), ``agreement`` per control
+    the agreement of the annotations with the result, ``status`` always ``final``. With ``include_gold``
+    gold tasks come too, and every line carries ``"gold"``: ``{"result": expected result}`` on a gold task,
+    null on the others. With ``aggregate`` (a key of
     ``AGGREGATORS``, checked now) each line ends with ``"aggregate": {control: value or null}`` for every
     aggregated control (null: the task has no answer to it), ``"method"`` naming the method that produced
     the value:
@@ -72,10 +88,14 @@ def export_project(
             action="project.export",
             object_type="project",
             object_id=str(project_id),
-            details={"format": fmt} if aggregate is None else {"format": fmt, "aggregate": aggregate},
+            details={
+                "format": fmt,
+                **({"aggregate": aggregate} if aggregate is not None else {}),
+                **({"include_gold": True} if include_gold else {}),
+            },
             created_at=at,
         )
-    return _lines(db, project_id, aggregate)
+    return _lines(db, project_id, aggregate, include_gold=include_gold)
 
 
 def _line_in_parts(line: dict[str, Any]) -> bytes:
@@ -121,12 +141,35 @@ def _aggregate_column(aggregated: dict[str, Aggregate | None], task_ids: list[in
     return [{name: values[position] for name, values in found.items()} for position in range(len(task_ids))]
 
 
-def _lines(db: Database, project_id: int, method: str | None = None) -> Iterator[bytes]:
+def _final(row: AdjudicationRow | None) -> dict[str, Any] | None:
+    """The ``final`` object of a line: the task's current final label with its provenance."""
+    if row is None:
+        return None
+    return {
+        "result": row.result,
+        "method": row.method,
+        "confidence": row.confidence,
+        "agreement": row.agreement,
+        "decided_by": row.decided_by,
+        "reasoning": row.reasoning,
+        "decided_at": _iso(row.created_at),
+        "status": "final",
+    }
+
+
+def _lines(
+    db: Database, project_id: int, method: str | None = None, *, include_gold: bool = False
+) -> Iterator[bytes]:
     loads = orjson.loads
     dumps = orjson.dumps
     with db.snapshot() as session:
         aggregated = project_aggregates(session, project_id, method) if method is not None else None
-        for batch in task_repo.export_batches(session, project_id, BATCH):
+        for batch in task_repo.export_batches(session, project_id, BATCH, include_gold=include_gold):
+            finals = (
+                adjudication_repo.final_labels(session, batch.after, batch.tasks[-1][0])
+                if batch.tasks
+                else {}
+            )
             by_task: dict[int, list[dict[str, Any]]] = defaultdict(list)
             for task_id, annotation_id, annotator_id, result, lead_time_ms, created_at in batch.annotations:
                 by_task[task_id].append(
@@ -147,13 +190,17 @@ def _lines(db: Database, project_id: int, method: str | None = None) -> Iterator
                 if aggregated is not None
                 else None
             )
-            for position, (task_id, data, meta) in enumerate(batch.tasks):
+            for position, (task_id, data, meta, qa_status, gold) in enumerate(batch.tasks):
                 line = {
                     "id": task_id,
                     "data": loads(data),
                     "meta": loads(meta),
                     "annotations": by_task.get(task_id, none),
+                    "qa_status": qa_status,
+                    "final": _final(finals.get(task_id)) if qa_status == "final" else None,
                 }
+                if include_gold:
+                    line["gold"] = {"result": loads(gold)} if gold is not None else None
                 if extra is not None:
                     line["aggregate"] = extra[position]
                 try:

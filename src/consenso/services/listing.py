@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from consenso.core.errors import InvalidInput
 from consenso.core.permissions import Action, allows
+from consenso.core.qa import Requirements
 from consenso.services.access import project_for
 from consenso.services.annotate import AnnotationView
 from consenso.services.principal import Principal
@@ -37,6 +38,8 @@ class TaskView:
     meta: dict[str, Any]
     annotation_count: int
     created_at: datetime
+    # routing requirements, for the roles that list every task (staff, reviewers, viewers); None for annotators
+    requirements: Requirements | None = None
 
 
 def encode_cursor(last_id: int) -> str:
@@ -72,13 +75,24 @@ def list_tasks(
     limit = max(1, min(limit, MAX_LIMIT))
     after = decode_cursor(cursor)
     with db.read() as session:
-        _, role = project_for(session, principal, project_id, Action.VIEW_PROJECT)
-        only = None if allows(role, Action.LIST_ALL_TASKS) else principal.user_id
+        project, role = project_for(session, principal, project_id, Action.VIEW_PROJECT)
+        staff = allows(role, Action.LIST_ALL_TASKS)
+        only = None if staff else principal.user_id
         rows = task_repo.list_page(
             session, project_id, after_id=after, offset=offset, limit=limit + 1, annotator_id=only
         )
         items = [
-            TaskView(t.id, t.project_id, t.data, t.meta, t.annotation_count, t.created_at)
+            TaskView(
+                t.id,
+                t.project_id,
+                t.data,
+                t.meta,
+                # an annotator's count is capped at the project's overlap: a gold task, which every
+                # annotator answers, would otherwise stand out by holding more
+                t.annotation_count if staff else min(t.annotation_count, project.overlap),
+                t.created_at,
+                Requirements(t.language, t.dialect, t.domain) if staff else None,
+            )
             for t in rows[:limit]
         ]
     next_cursor = encode_cursor(items[-1].id) if len(rows) > limit else None

@@ -1,17 +1,25 @@
-"""Projects: schema and guidelines are versioned; every annotation records the versions it was made under."""
+"""Projects: schema and guidelines are versioned; every annotation records the versions it was made under.
+
+A project's QA settings (``project.qa``, see :class:`consenso.core.qa.QaSettings`) are read by the roles
+that run or check the work (``sees_qa``: staff and reviewers). Annotators and viewers get ``qa: None`` (the
+gold rate and the pause bar are not theirs to know) and a ``task_count`` of the ordinary tasks, as their
+progress counts them (gold questions are not work to finish).
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from consenso.core.errors import Conflict, NotFound
-from consenso.core.permissions import Action
+from consenso.core.errors import Conflict, InvalidInput, NotFound, SettingsInvalid
+from consenso.core.permissions import Action, Role, allows
+from consenso.core.qa import QaSettings
 from consenso.core.schema import LabelSchema
 from consenso.services.access import project_for, require, workspace_role
 from consenso.services.clock import utcnow
@@ -39,6 +47,20 @@ class ProjectView:
     role: str
     created_at: datetime
     updated_at: datetime
+    qa: dict[str, Any] | None = None
+
+
+def sees_qa(role: Role) -> bool:
+    """Whether a role reads QA settings and gold tasks: those who may edit the project or review its work."""
+    return allows(role, Action.EDIT_PROJECT) or allows(role, Action.REVIEW)
+
+
+def parse_qa(raw: Mapping[str, Any] | None, base: QaSettings | None = None) -> QaSettings:
+    """QA settings a manager sent, over ``base``; ``SettingsInvalid`` (422) naming the field otherwise."""
+    try:
+        return QaSettings.parse(raw, base=base)
+    except InvalidInput as exc:
+        raise SettingsInvalid(exc.message_key, **exc.params) from None
 
 
 class _SchemaCache:
@@ -69,7 +91,15 @@ class _SchemaCache:
 schema_cache = _SchemaCache()
 
 
-def _view(session: Session, project: Project, role: str) -> ProjectView:
+def _view(session: Session, project: Project, role: Role, gold_tasks: int | None = None) -> ProjectView:
+    """The project as ``role`` reads it; ``gold_tasks`` (its gold task count) is read when not given and
+    needed (for the roles that do not see QA settings)."""
+    shown = sees_qa(role)
+    task_count = project.task_count
+    if not shown:
+        if gold_tasks is None:
+            gold_tasks = project_repo.gold_task_counts(session, [project.id]).get(project.id, 0)
+        task_count -= gold_tasks
     schema_row = project_repo.get_schema_version(session, project.schema_version_id or 0)
     guideline_row = (
         project_repo.get_guideline_version(session, project.guideline_version_id)
@@ -87,10 +117,11 @@ def _view(session: Session, project: Project, role: str) -> ProjectView:
         schema_version=schema_row.version if schema_row else 0,
         guidelines=guideline_row.content if guideline_row else {"en": "", "es": ""},
         guideline_version=guideline_row.version if guideline_row else None,
-        task_count=project.task_count,
-        role=role,
+        task_count=task_count,
+        role=role.value,
         created_at=project.created_at,
         updated_at=project.updated_at,
+        qa=QaSettings.stored(project.qa).to_json() if shown else None,
     )
 
 
@@ -105,9 +136,11 @@ def create_project(
     lease_seconds: int = 3600,
     description: str = "",
     guidelines: dict[str, str] | None = None,
+    qa: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> ProjectView:
     parsed = LabelSchema.parse(schema)  # validate before touching the database
+    qa_settings = parse_qa(qa) if qa else None
     now = now or utcnow()
     with db.write() as session:
         role = workspace_role(session, principal, workspace_id)
@@ -124,6 +157,7 @@ def create_project(
                 created_at=now,
                 updated_at=now,
                 task_count=0,
+                qa=qa_settings.to_json() if qa_settings is not None else {},
             ),
         )
         schema_row = project_repo.add_schema_version(session, project.id, parsed.to_json(), principal.user_id)
@@ -141,7 +175,7 @@ def create_project(
             created_at=now,
         )
         session.flush()
-        return _view(session, project, role.value)
+        return _view(session, project, role, gold_tasks=0)
 
 
 def update_project(
@@ -151,11 +185,15 @@ def update_project(
     changes: dict[str, Any],
     now: datetime | None = None,
 ) -> ProjectView:
-    """Change name, description, overlap, lease time; a new schema or guidelines makes a new version."""
+    """Change name, description, overlap, lease time, QA settings (``qa``: the fields given change, over the
+    settings in force); a new schema or guidelines makes a new version. A new overlap applies to every
+    ordinary task (gold tasks keep theirs) and may not fall below the slots any of them holds."""
     now = now or utcnow()
     parsed = LabelSchema.parse(changes["schema"]) if changes.get("schema") is not None else None
     with db.write() as session:
         project, role = project_for(session, principal, project_id, Action.EDIT_PROJECT)
+        if changes.get("qa") is not None:
+            project.qa = parse_qa(changes["qa"], base=QaSettings.stored(project.qa)).to_json()
         for key in ("name", "description", "lease_seconds"):
             if changes.get(key) is not None:
                 setattr(project, key, changes[key])
@@ -182,17 +220,18 @@ def update_project(
             action="project.update",
             object_type="project",
             object_id=str(project.id),
-            details={"fields": sorted(k for k, v in changes.items() if v is not None)},
+            details={"fields": sorted(k for k, v in changes.items() if v is not None)}
+            | ({"qa": dict(changes["qa"])} if changes.get("qa") else {}),
             created_at=now,
         )
         session.flush()
-        return _view(session, project, role.value)
+        return _view(session, project, role)
 
 
 def get_project(db: Database, principal: Principal, project_id: int) -> ProjectView:
     with db.read() as session:
         project, role = project_for(session, principal, project_id, Action.VIEW_PROJECT)
-        return _view(session, project, role.value)
+        return _view(session, project, role)
 
 
 def list_projects(db: Database, principal: Principal, workspace_id: int | None = None) -> list[ProjectView]:
@@ -200,7 +239,9 @@ def list_projects(db: Database, principal: Principal, workspace_id: int | None =
         memberships = workspace_repo.list_workspaces_for(
             session, principal.user_id, all_workspaces=principal.is_admin
         )
-        roles = {ws.id: role for ws, role in memberships}
+        roles = {ws.id: Role(role) for ws, role in memberships}
         ids = [workspace_id] if workspace_id is not None else list(roles)
         ids = [i for i in ids if i in roles]
-        return [_view(session, p, roles[p.workspace_id]) for p in project_repo.list_projects(session, ids)]
+        found = project_repo.list_projects(session, ids)
+        gold = project_repo.gold_task_counts(session, [p.id for p in found])
+        return [_view(session, p, roles[p.workspace_id], gold.get(p.id, 0)) for p in found]

@@ -17,6 +17,18 @@ optional). Its ``result`` is checked against the project's schema exactly like a
 refuses the import, naming the line and the first problem), and it is stored with the task it came with
 (``Prediction``) for ``next`` to show the annotator. A record skipped as an exact duplicate is skipped whole,
 prediction included: an import never changes a task that already exists.
+
+QA workflow (JSON and JSONL; CSV columns are data, so these need JSON or JSONL):
+
+- ``"gold": {"result": {control: answer}}`` makes the task a gold question with that expected result. The
+  result is checked against the schema like a prediction's, and must hold at least one control that is
+  scored (a ``text`` control alone is not: free text has no single right answer). A gold task is stored
+  with ``task.gold`` set and ``overlap = GOLD_OVERLAP``, so that every annotator of the project may answer it.
+- ``"requirements": {"language": "es", "dialect": "es-CO", "domain": "medical"}`` (each optional, checked by
+  :func:`consenso.core.qa.parse_requirements`) routes the task to the members qualified for it.
+
+A record with neither (``null`` counts as absent) takes the plain path: its batch is written exactly as
+before. As with predictions, a duplicate record is skipped whole: its gold or requirements change nothing.
 """
 
 from __future__ import annotations
@@ -36,10 +48,11 @@ from typing import IO, Any, Final, TypeVar
 import ijson
 import orjson
 
-from consenso.core.errors import ImportInvalid, UnsupportedMediaType
+from consenso.core.errors import ImportInvalid, InvalidInput, UnsupportedMediaType
 from consenso.core.messages import translate
 from consenso.core.permissions import Action
-from consenso.core.schema import Issue, LabelSchema
+from consenso.core.qa import GOLD_OVERLAP, Requirements, parse_requirements
+from consenso.core.schema import Issue, LabelSchema, TextControl
 from consenso.core.text import NUL_ESCAPE, contains_nul
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
@@ -67,8 +80,12 @@ FORMATS: Final = {
     "text/csv": "csv",
 }
 SUPPORTED = "application/json, application/x-ndjson, text/csv"
-_ALLOWED_KEYS: Final = frozenset({"data", "meta", "prediction"})
+_ALLOWED_KEYS: Final = frozenset({"data", "meta", "prediction", "gold", "requirements"})
 _PREDICTION_KEYS: Final = frozenset({"result", "model", "score"})
+_GOLD_KEYS: Final = frozenset({"result"})
+_NO_REQUIREMENTS: Final = Requirements()
+# distinct requirement combinations remembered per import (see ``_requirements``)
+_KNOWN_REQUIREMENTS: Final = 1024
 MAX_MODEL_NAME: Final = 200
 _SHOWN_KEY: Final = 80
 
@@ -311,6 +328,81 @@ def _prediction_problem(
     return None
 
 
+def _gold_problem(gold: Any, data: dict[str, Any], schema: LabelSchema) -> tuple[str, dict[str, Any]] | None:
+    """Why a record's ``gold`` cannot be stored (a message key and its parameters), or None."""
+    if not isinstance(gold, dict):
+        return "import_gold_not_object", {"field": "gold"}
+    for key in gold:
+        if key not in _GOLD_KEYS:
+            return "import_gold_unknown_field", {"field": f"gold.{str(key)[:_SHOWN_KEY]}"}
+    if "result" not in gold:
+        return "import_gold_missing_result", {"field": "gold.result"}
+    if contains_nul(gold):
+        return "import_nul_character", {"field": "gold"}
+    result = gold["result"]
+    issues = schema.result_issues(result, data)
+    if issues:
+        return "import_gold_result", {"field": "gold.result", "count": len(issues), "issue": issues[0]}
+    scored = {c.name for c in schema.controls if not isinstance(c, TextControl)}
+    if not scored & result.keys():
+        return "import_gold_unscored", {"field": "gold.result"}
+    return None
+
+
+def _requirements(raw: Any, known: dict[tuple[Any, ...], Requirements]) -> Requirements:
+    """``parse_requirements`` of a record's ``requirements``, remembered in ``known`` by their items: an
+    import usually repeats a few combinations, and parsing each one again would cost more than storing it."""
+    key: tuple[Any, ...] | None = None
+    if isinstance(raw, dict) and len(raw) <= 3:
+        try:
+            key = tuple(raw.items())
+            hit = known.get(key)
+        except TypeError:  # an unhashable value: parsed (and refused) below
+            key, hit = None, None
+        if hit is not None:
+            return hit
+    try:
+        wanted = parse_requirements(raw)
+    except InvalidInput as exc:
+        raise _RecordProblem("import_requirement_invalid", {"field": exc.params.get("field")}) from None
+    if key is not None and len(known) < _KNOWN_REQUIREMENTS:
+        known[key] = wanted  # only valid requirements, whose values are strings or None
+    return wanted
+
+
+def _extras(
+    record: dict[str, Any],
+    gold: Any,
+    requirements: Any,
+    schema: LabelSchema,
+    known: dict[tuple[Any, ...], Requirements],
+) -> task_repo.TaskExtras:
+    """The QA columns of a record with ``gold`` or ``requirements``; raises ``_RecordProblem`` when bad."""
+    gold_text = None
+    if gold is not None:
+        refused = _gold_problem(gold, record["data"], schema)
+        if refused is not None:
+            raise _RecordProblem(*refused)
+        gold_text = orjson.dumps(gold["result"]).decode()
+    wanted = _requirements(requirements, known) if requirements is not None else _NO_REQUIREMENTS
+    return task_repo.TaskExtras(
+        GOLD_OVERLAP if gold_text is not None else None,
+        gold_text,
+        wanted.language,
+        wanted.dialect,
+        wanted.domain,
+    )
+
+
+class _RecordProblem(Exception):
+    """A record's gold or requirements are wrong: a message key and its parameters, located by the caller."""
+
+    def __init__(self, key: str, params: dict[str, Any]) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
 def _depth(value: Any) -> int:
     """How deep ``value`` nests objects and arrays (a scalar: 0). Iterative: input may nest 1,000 deep."""
     deepest = 0
@@ -333,7 +425,10 @@ def content_hash(data: dict[str, Any]) -> bytes:
     return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).digest()
 
 
-_Batch = tuple[list[task_repo.ImportRow], list[task_repo.PredictionRow], int]
+# a record whose gold and requirements are absent or empty
+_PLAIN: Final = task_repo.TaskExtras(None, None, None, None, None)
+# rows to store, the QA columns of some of them (by index in the batch), their predictions, bytes read
+_Batch = tuple[list[task_repo.ImportRow], dict[int, task_repo.TaskExtras], list[task_repo.PredictionRow], int]
 
 
 def _batches(
@@ -342,17 +437,18 @@ def _batches(
     located: Callable[[int], _Where],
     stream: IO[bytes],
 ) -> Generator[_Batch, None, None]:
-    """Rows ready to store, ``BATCH_SIZE`` at a time, each batch with the predictions of its records (keyed
-    by content hash) and the bytes read so far."""
+    """Rows ready to store, ``BATCH_SIZE`` at a time, each batch with the QA columns of the records that
+    carry some (by index in the batch), their predictions (keyed by content hash) and the bytes read so far."""
     batch: list[task_repo.ImportRow] = []
+    extras: dict[int, task_repo.TaskExtras] = {}
     predictions: list[task_repo.PredictionRow] = []
+    known: dict[tuple[Any, ...], Requirements] = {}
     with closing(records):  # the reader lets go of the stream now, even when a record is refused
         for number, record in records:
             row = _row(record, schema)
             if row is None:
                 problem, params = _problem(record, schema)
                 raise located(number).fail(problem, **params)
-            batch.append(row)
             prediction = record.get("prediction")
             if prediction is not None:
                 refused = _prediction_problem(prediction, record["data"], schema)
@@ -361,11 +457,21 @@ def _batches(
                 predictions.append(
                     (row[2], prediction["result"], prediction["model"], prediction.get("score"))
                 )
+            gold = record.get("gold")
+            requirements = record.get("requirements")
+            if gold is not None or requirements is not None:
+                try:
+                    more = _extras(record, gold, requirements, schema, known)
+                except _RecordProblem as exc:
+                    raise located(number).fail(exc.key, **exc.params) from None
+                if more != _PLAIN:
+                    extras[len(batch)] = more
+            batch.append(row)
             if len(batch) >= BATCH_SIZE:
-                yield batch, predictions, stream.tell()
-                batch, predictions = [], []
+                yield batch, extras, predictions, stream.tell()
+                batch, extras, predictions = [], {}, []
     if batch:
-        yield batch, predictions, stream.tell()
+        yield batch, extras, predictions, stream.tell()
 
 
 def _read_ahead(items: Generator[_T, None, None], depth: int = 2) -> Generator[_T, None, None]:
@@ -441,6 +547,7 @@ def import_tasks(
         received = 0
         created = 0
         predicted = 0
+        qa_columns = False
         # tasks of this import have larger ids: a prediction goes only to a task the import created
         last_id = task_repo.last_task_id(session, project_id)
         with (
@@ -449,9 +556,10 @@ def import_tasks(
                 session, project_id=project_id, overlap=project.overlap, created_at=at
             ) as write,
         ):
-            for rows, predictions, position in batches:
+            for rows, extras, predictions, position in batches:
                 received += len(rows)
-                created += write(rows)
+                created += write(rows, extras)
+                qa_columns = qa_columns or bool(extras)
                 if predictions:
                     predicted += task_repo.add_predictions(
                         session, project_id, predictions, after_id=last_id, created_at=at
@@ -462,6 +570,9 @@ def import_tasks(
             raise _Where(line=1).fail("import_empty")
         task_count = task_repo.count_tasks(session, project_id)
         project_repo.add_to_task_count(session, project_id, created)
+        gold, routed = (
+            task_repo.count_gold_and_routed(session, project_id, after_id=last_id) if qa_columns else (0, 0)
+        )
         audit_repo.record(
             session,
             workspace_id=project.workspace_id,
@@ -475,6 +586,8 @@ def import_tasks(
                 "created": created,
                 "format": fmt,
                 **({"predictions": predicted} if predicted else {}),
+                **({"gold": gold} if gold else {}),
+                **({"routed": routed} if routed else {}),
             },
             created_at=at,
         )

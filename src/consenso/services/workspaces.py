@@ -1,18 +1,28 @@
-"""Workspaces (a client's isolated zone) and their members."""
+"""Workspaces (a client's isolated zone) and their members.
+
+A member's **skills** (languages with a level and dialect, domains; :mod:`consenso.core.qa.routing`) are
+vouched for by the workspace's managers: only roles that manage members set them (``PATCH`` with
+``skills``), and only they read everyone's. Any other member reads their own skills in the members list and
+``None`` for the others': a language level (``native``) says something about a person that their colleagues
+need not know, and nothing in their own work depends on it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from consenso.core.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
 from consenso.core.permissions import Action, MemberChange, Role, allows, can_grant, decide_member_change
+from consenso.core.qa import parse_skills
 from consenso.services.access import require, workspace_role
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
+from consenso.services.routing import stored_skills
 from consenso.store.database import Database
 from consenso.store.models import Membership, User, Workspace
 from consenso.store.repositories import assignments as assignment_repo
@@ -38,6 +48,25 @@ class MemberView:
     name: str
     role: str
     created_at: datetime
+    # normalised (``Skills.to_json``); None when the caller may not see this member's skills
+    skills: dict[str, Any] | None = None
+
+
+#: ``update_member(skills=KEEP)``: leave the member's skills as they are.
+KEEP: Final[Any] = object()
+
+
+def _member_view(membership: Membership, user: User, *, show_skills: bool) -> MemberView:
+    return MemberView(
+        membership.id,
+        membership.workspace_id,
+        user.id,
+        user.email,
+        user.name,
+        membership.role,
+        membership.created_at,
+        stored_skills(membership.skills).to_json() if show_skills else None,
+    )
 
 
 def create_workspace(
@@ -124,27 +153,34 @@ def add_member(
                 details={"user_id": user.id, "role": role.value},
                 created_at=now,
             )
-            return MemberView(
-                member.id, workspace_id, user.id, user.email, user.name, member.role, member.created_at
-            )
+            return _member_view(member, user, show_skills=True)
     except IntegrityError as exc:  # the same member added concurrently
         raise AlreadyExists("already_member") from exc
 
 
 def list_members(db: Database, principal: Principal, workspace_id: int) -> list[MemberView]:
+    """Every member with their role; skills for those who manage members, else the caller's own only."""
     with db.read() as session:
         role = workspace_role(session, principal, workspace_id)
         require(role, Action.VIEW_WORKSPACE)
+        every_skill = allows(role, Action.MANAGE_MEMBERS)
         return [
-            MemberView(m.id, m.workspace_id, u.id, u.email, u.name, m.role, m.created_at)
+            _member_view(m, u, show_skills=every_skill or u.id == principal.user_id)
             for m, u in workspace_repo.list_members(session, workspace_id)
         ]
 
 
 def _change(
-    session: Session, principal: Principal, workspace_id: int, user_id: int, new: Role | None
+    session: Session,
+    principal: Principal,
+    workspace_id: int,
+    user_id: int,
+    new: Role | None,
+    *,
+    same_role: bool = False,
 ) -> tuple[Membership, User, Role]:
-    """Check that the caller may give member ``user_id`` the role ``new`` (None: remove them).
+    """Check that the caller may give member ``user_id`` the role ``new`` (None: remove them; with
+    ``same_role``, the role they have: a change of something else, such as their skills).
 
     Returns the membership, its user and its role before the change. The workspace row is locked first, so
     that two admins demoting each other at once cannot leave it without an admin: the second one reads the
@@ -158,6 +194,8 @@ def _change(
         raise NotFound("not_found", kind_key="kind_member")
     membership, user = found
     current = Role(membership.role)
+    if same_role:
+        new = current
     admins = workspace_repo.count_admins(session, workspace_id)
     decision = decide_member_change(actor, current, new, admins)
     if decision is MemberChange.CANNOT_MANAGE:
@@ -178,12 +216,36 @@ def change_member_role(
     role: Role,
     now: datetime | None = None,
 ) -> MemberView:
-    """Give a member another role (``decide_member_change`` says who may). A member who may no longer
-    annotate gives back their leases at once, so that their tasks go to others without waiting for expiry."""
+    """Give a member another role (see :func:`update_member`)."""
+    return update_member(db, principal, workspace_id, user_id, role=role, now=now)
+
+
+def update_member(
+    db: Database,
+    principal: Principal,
+    workspace_id: int,
+    user_id: int,
+    *,
+    role: Role | None = None,
+    skills: Any = KEEP,
+    now: datetime | None = None,
+) -> MemberView:
+    """Change a member's role, their skills, or both, in one transaction (``MANAGE_MEMBERS``).
+
+    Role: ``decide_member_change`` says who may. A member who may no longer annotate gives back their leases
+    at once, so that their tasks go to others without waiting for expiry. Skills (any JSON; ``None``
+    clears them) are checked by :func:`consenso.core.qa.parse_skills` and stored normalised; changing them
+    follows the same rule as changing the role (a manager cannot touch an admin). Each change is audited
+    (``membership.update``, ``member.skills``); asking for what the member already has changes nothing.
+    """
+    if role is None and skills is KEEP:
+        raise InvalidInput("member_change_required")
     now = now or utcnow()
     with db.write() as session:
-        membership, user, before = _change(session, principal, workspace_id, user_id, role)
-        if role is not before:
+        membership, user, before = _change(
+            session, principal, workspace_id, user_id, role, same_role=role is None
+        )
+        if role is not None and role is not before:
             membership.role = role.value
             session.flush()
             released = 0
@@ -204,15 +266,23 @@ def change_member_role(
                 },
                 created_at=now,
             )
-        return MemberView(
-            membership.id,
-            workspace_id,
-            user.id,
-            user.email,
-            user.name,
-            membership.role,
-            membership.created_at,
-        )
+        if skills is not KEEP:
+            wanted = parse_skills(skills).to_json()  # refused: the transaction rolls back, nothing changes
+            had = stored_skills(membership.skills).to_json()
+            if wanted != had:
+                membership.skills = wanted
+                session.flush()
+                audit_repo.record(
+                    session,
+                    workspace_id=workspace_id,
+                    actor_id=principal.user_id,
+                    action="member.skills",
+                    object_type="membership",
+                    object_id=str(membership.id),
+                    details={"user_id": user_id, "from": had, "to": wanted},
+                    created_at=now,
+                )
+        return _member_view(membership, user, show_skills=True)
 
 
 def remove_member(

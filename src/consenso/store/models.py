@@ -367,6 +367,9 @@ class Adjudication(Base):
     thresholds and ``result`` holds the aggregate's *suggestion* for the adjudicator; ``adjudicated``: an
     adjudicator decided ``result`` (with ``reasoning``); ``reopened``: someone reopened a final task for a
     new decision (``result`` is empty). ``agreement`` holds the per-control agreement at that moment.
+    ``aggregation`` names the aggregation method behind an automatic row's ``result`` (a final label's
+    method, an escalation's suggestion; NULL on a person's decision or a reopening). A person's decision
+    may carry the ``Idempotency-Key`` it was sent with (one use per person, as for reviews).
     """
 
     __tablename__ = "adjudication"
@@ -374,6 +377,7 @@ class Adjudication(Base):
         Index("ix_adjudication_task", "task_id", "id"),
         Index("ix_adjudication_project", "project_id", "id"),
         CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 1)", name="confidence"),
+        UniqueConstraint("decided_by", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
@@ -385,6 +389,9 @@ class Adjudication(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     reasoning: Mapped[str] = mapped_column(Text, default="")
     agreement: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
+    aggregation: Mapped[str | None] = mapped_column(String(32))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

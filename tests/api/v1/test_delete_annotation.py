@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -127,6 +128,7 @@ def test_undo_returns_the_annotation_and_leases_its_task_again(
         "idempotency_key": None,
         "submitted_at": When(datetime.fromisoformat(submitted["created_at"])),
         "released_task_id": second["id"],
+        "reverted_decision": None,  # the task was not complete: nothing had been decided
     }
 
 
@@ -174,6 +176,49 @@ def test_a_complete_task_can_be_undone_and_its_slot_stays_with_the_annotator(
     assert_error(refused, 409, "no_free_slot")
 
 
+def _history(db: Database, task_id: int) -> tuple[str, list[tuple[str, dict[str, Any]]]]:
+    with db.read() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        rows = session.scalars(
+            select(Adjudication).where(Adjudication.task_id == task_id).order_by(Adjudication.id)
+        )
+        return task.qa_status, [(row.method, row.result) for row in rows]
+
+
+def test_undoing_the_answer_an_automatic_decision_stood_on_reverts_it(
+    app_client: TestClient, world: World, factory: Factory, db: Database
+) -> None:
+    # completing a task decides it at once; undoing that answer puts the task back to pending (the history
+    # keeps both), and answering again decides it anew
+    project = factory.project(world.admin, world.workspace_id, overlap=1, name="Single")
+    [task_id] = factory.tasks(world.admin, project, ["only one"])
+    submitted = _submit(app_client, task_id, world.annotator.headers, "positive")
+    assert _history(db, task_id) == ("final", [("majority_vote", {"sentiment": "positive"})])
+
+    r = _undo(app_client, submitted["id"], world.annotator.headers)
+
+    assert r.status_code == 200, r.text
+    assert _history(db, task_id) == (
+        "pending",
+        [("majority_vote", {"sentiment": "positive"}), ("withdrawn", {})],
+    )
+    export = app_client.get(f"/api/v1/projects/{project}/export", headers=world.manager.headers)
+    assert (
+        orjson.loads(export.content.splitlines()[0])["final"] is None
+    )  # no final label on a withdrawn answer
+
+    _submit(app_client, task_id, world.annotator.headers, "negative")
+    assert _history(db, task_id) == (
+        "final",
+        [
+            ("majority_vote", {"sentiment": "positive"}),
+            ("withdrawn", {}),
+            ("majority_vote", {"sentiment": "negative"}),
+        ],
+    )
+
+
 def test_only_the_latest_annotation_can_be_undone(app_client: TestClient, world: World, db: Database) -> None:
     older = _submit(app_client, world.task_ids[0], world.annotator.headers)
     _submit(app_client, world.task_ids[1], world.annotator.headers)
@@ -201,8 +246,17 @@ def test_the_latest_is_per_project(
     assert r.status_code == 200, r.text
 
 
+def _close(db: Database, task_id: int) -> None:
+    """The task's finalization has started (as when its last answer came in, or a decision was made)."""
+    with db.write() as session:
+        task = session.get(Task, task_id)
+        assert task is not None
+        task.qa_status = "final"
+
+
 def test_an_adjudicated_task_is_closed(app_client: TestClient, world: World, db: Database) -> None:
     submitted = _submit(app_client, world.task_ids[0], world.annotator.headers)
+    _close(db, world.task_ids[0])
     with db.write() as session:
         session.add(
             Adjudication(
@@ -210,7 +264,7 @@ def test_an_adjudicated_task_is_closed(app_client: TestClient, world: World, db:
                 project_id=world.project_id,
                 decided_by=world.reviewer.id,
                 result={"sentiment": "positive"},
-                method="expert",
+                method="adjudicated",
             )
         )
     before = _state(db)
@@ -255,11 +309,13 @@ def test_a_reviewed_annotation_can_no_longer_be_undone(
 
 
 def test_a_review_of_another_answer_on_the_task_does_not_block_the_undo(
-    app_client: TestClient, world: World, db: Database
+    app_client: TestClient, world: World, factory: Factory, db: Database
 ) -> None:
-    other = _submit(app_client, world.task_ids[0], world.annotator2.headers)
+    project = factory.project(world.admin, world.workspace_id, overlap=3, name="Three")
+    [task_id] = factory.tasks(world.admin, project, ["reviewed"])
+    other = _submit(app_client, task_id, world.annotator2.headers)
     _reviewed(app_client, world, other["id"])
-    submitted = _submit(app_client, world.task_ids[0], world.annotator.headers)
+    submitted = _submit(app_client, task_id, world.annotator.headers)  # 2 of 3: not complete
 
     r = _undo(app_client, submitted["id"], world.annotator.headers)
 
@@ -331,10 +387,15 @@ def test_refusals_in_spanish(
     elif setup == "too_late":
         _age(db, submitted["id"], 11)
     elif setup == "closed":
+        _close(db, world.task_ids[0])
         with db.write() as session:
             session.add(
                 Adjudication(
-                    task_id=world.task_ids[0], project_id=world.project_id, result={}, method="majority_vote"
+                    task_id=world.task_ids[0],
+                    project_id=world.project_id,
+                    decided_by=world.reviewer.id,
+                    result={"sentiment": "negative"},
+                    method="adjudicated",
                 )
             )
     elif setup == "not_own":
@@ -456,7 +517,7 @@ def test_an_expired_lease_on_another_task_is_given_back_too(
 def test_the_undone_prediction_origin_is_kept_in_the_audit_log(
     app_client: TestClient, world: World, factory: Factory, db: Database
 ) -> None:
-    project = factory.project(world.admin, world.workspace_id, name="Pre-labelled")
+    project = factory.project(world.admin, world.workspace_id, overlap=2, name="Pre-labelled")
     [task_id] = factory.records(
         world.admin,
         project,

@@ -35,6 +35,7 @@ def test_reads_the_project_with_task_count(app_client: TestClient, world: World,
         "role": "viewer",
         "created_at": When(row.created_at),
         "updated_at": When(row.updated_at),
+        "qa": None,  # viewers do not see the QA settings (tests/api/v1/test_qa_settings.py)
     }
 
 

@@ -107,6 +107,7 @@ def test_the_whole_dashboard(app_client: TestClient, world: World, db: Database)
                 "lead_time_ms": {"count": 0, "median": None, "p90": None},
             },
         ],
+        "paused": [],
     }
     assert now <= datetime.fromisoformat(body["generated_at"]) <= utcnow()
     assert sum(h["annotations"] for h in body["throughput"]) == 5
@@ -155,6 +156,7 @@ def test_an_empty_project(app_client: TestClient, world: World, factory: Factory
         "lead_time_ms": {"count": 0, "median": None, "p90": None},
         "throughput": _hours(body["generated_at"], []),
         "annotators": [],
+        "paused": [],
     }
 
 

@@ -65,7 +65,15 @@ def test_export_streams_jsonl_with_the_documented_keys(
         for t in world.task_ids
     }
     expected = [
-        {"id": t, "data": {"text": f"text number {i}"}, "meta": {}, "annotations": by_task[t]}
+        {
+            "id": t,
+            "data": {"text": f"text number {i}"},
+            "meta": {},
+            "annotations": by_task[t],
+            # overlap 2: task 1's two answers disagree (escalated), task 4 waits for its second answer
+            "qa_status": "escalated" if t == world.task_ids[1] else "pending",
+            "final": None,
+        }
         for i, t in enumerate(world.task_ids)
     ]
     assert lines[:5] == expected
@@ -75,7 +83,7 @@ def test_export_streams_jsonl_with_the_documented_keys(
         "meta": {"source": "web"},
         "annotations": [],
     }
-    assert all(set(line) == {"id", "data", "meta", "annotations"} for line in lines)
+    assert all(list(line) == ["id", "data", "meta", "annotations", "qa_status", "final"] for line in lines)
     assert lines[1]["annotations"][0]["created_at"].endswith("Z")
     assert (event.actor_id, event.object_id, event.details) == (
         world.manager.id,
@@ -183,7 +191,10 @@ def test_aggregate_adds_each_tasks_aggregated_label_per_categorical_control(
         {"sentiment": None, "stars": None, "topics": None, "entities": None},  # no annotation
     ]
     assert lines[0]["aggregate"]["topics"]["confidence"] == pytest.approx(2 / 3)
-    assert all(list(line) == ["id", "data", "meta", "annotations", "aggregate"] for line in lines)
+    assert all(
+        list(line) == ["id", "data", "meta", "annotations", "qa_status", "final", "aggregate"]
+        for line in lines
+    )
     assert [{k: v for k, v in line.items() if k != "aggregate"} for line in lines] == plain
     with db.read() as session:
         events = session.scalars(

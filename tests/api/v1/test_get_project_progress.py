@@ -65,6 +65,7 @@ def test_an_annotators_own_numbers_and_the_project_totals(
         "leased_task_id": t[2],
         "tasks_total": 5,
         "tasks_complete": 1,
+        "paused": False,
     }
     assert _assignments(db) == before  # reading progress leases nothing
 
@@ -86,6 +87,7 @@ def test_a_newcomer_sees_every_open_task_available(
         "leased_task_id": None,
         "tasks_total": 5,
         "tasks_complete": 1,
+        "paused": False,
     }
 
 
@@ -127,6 +129,7 @@ def test_an_undone_annotation_is_no_longer_counted(
         "leased_task_id": world.task_ids[0],
         "tasks_total": 5,
         "tasks_complete": 0,
+        "paused": False,
     }
 
 
@@ -145,6 +148,7 @@ def test_a_viewer_sees_zeros_and_the_totals(app_client: TestClient, world: World
         "leased_task_id": None,
         "tasks_total": 5,
         "tasks_complete": 0,
+        "paused": False,
     }
 
 

@@ -36,6 +36,7 @@ def test_first_page_has_full_task_bodies(app_client: TestClient, world: World, d
                 "meta": {},
                 "annotation_count": 0,
                 "created_at": When(t.created_at),
+                "requirements": {"language": None, "dialect": None, "domain": None},
             }
             for i, t in enumerate(rows)
         ],

@@ -54,6 +54,7 @@ def test_admin_changes_a_role(app_client: TestClient, world: World, db: Database
         "name": "",
         "role": "reviewer",
         "created_at": When(row.created_at),
+        "skills": {"languages": [], "domains": []},
     }
     assert row.role == "reviewer"
     [event] = _events(db)
@@ -230,12 +231,11 @@ def test_unknown_user_is_404(app_client: TestClient, world: World, db: Database,
         ("1", {"role": "owner"}, "role", "enum"),
         ("1", {"role": "view\x00er"}, "role", "enum"),
         ("1", {"role": 3}, "role", "enum"),
-        ("1", {}, "role", "missing"),
         ("1", {"role": "viewer", "email": "x@example.test"}, "email", "extra_forbidden"),
         ("abc", {"role": "viewer"}, "path.user_id", "int_parsing"),
         ("0", {"role": "viewer"}, "path.user_id", "greater_than_equal"),
     ],
-    ids=["unknown-role", "nul", "not-text", "no-role", "unknown-field", "id-not-int", "id-zero"],
+    ids=["unknown-role", "nul", "not-text", "unknown-field", "id-not-int", "id-zero"],
 )
 def test_invalid_input_is_422(
     app_client: TestClient, world: World, db: Database, user_id: str, body: Any, field: str, kind: str

@@ -149,8 +149,8 @@ def test_reimporting_the_same_body_creates_nothing(
             {"item": 1},
             "labels",
             "unknown_field",
-            "Item 1 of the JSON array: unknown field 'labels' (a task has only 'data', 'meta' and "
-            "'prediction'). Nothing was imported.",
+            "Item 1 of the JSON array: unknown field 'labels' (a task has only 'data', 'meta', "
+            "'prediction', 'gold' and 'requirements'). Nothing was imported.",
         ),
         (
             "text/csv",

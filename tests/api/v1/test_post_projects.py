@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from consenso.store.database import Database
 from consenso.store.models import AuditEvent, GuidelineVersion, Project, SchemaVersion
 from tests.api.v1.assertions import When, assert_error
+from tests.api.v1.test_qa_settings import DEFAULT_QA
 from tests.conftest import SENTIMENT_SCHEMA, World
 
 # SENTIMENT_SCHEMA as the server stores and returns it: every default filled in
@@ -93,6 +94,7 @@ def test_manager_creates_a_project(app_client: TestClient, world: World, db: Dat
         "role": "manager",
         "created_at": When(row.created_at),
         "updated_at": When(row.updated_at),
+        "qa": DEFAULT_QA,
     }
     assert (row.created_by, row.overlap, row.lease_seconds, row.task_count) == (world.manager.id, 3, 120, 0)
     assert [(s.id, s.version, s.schema) for s in schema_rows] == [

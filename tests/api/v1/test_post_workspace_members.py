@@ -43,6 +43,7 @@ def test_admin_adds_a_member_by_user_id(
         "name": "",
         "role": "reviewer",
         "created_at": When(row.created_at),
+        "skills": {"languages": [], "domains": []},
     }
     assert (event.actor_id, event.details) == (world.admin.id, {"user_id": newcomer.id, "role": "reviewer"})
     # the new member now sees the workspace

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from consenso.api.schemas import Read
+from consenso.api.schemas.qa import PauseRead
 
 
 class ProgressRead(Read):
@@ -16,11 +17,15 @@ class ProgressRead(Read):
     skipped: int = Field(description="Tasks you skipped")
     available: int = Field(
         description="Tasks `next` can still hand you now, the one you hold included; it falls as others "
-        "take the last free slots"
+        "take the last free slots (0 while you are paused)"
     )
     leased_task_id: int | None = Field(description="The task leased to you now, if any")
-    tasks_total: int = Field(description="Tasks of the project")
+    tasks_total: int = Field(description="Tasks of the project (gold questions left out)")
     tasks_complete: int = Field(description="Tasks holding their `overlap` annotations")
+    paused: bool = Field(
+        description="You are paused from this project (your answers to its quality-check questions fell "
+        "below its bar): nothing is served to you until a manager resumes you"
+    )
 
 
 class LeadTimeRead(Read):
@@ -30,7 +35,7 @@ class LeadTimeRead(Read):
 
 
 class TaskCountsRead(Read):
-    total: int
+    total: int = Field(description="Tasks of the project, gold tasks left out (they are not work to finish)")
     complete: int = Field(description="Holding their `overlap` annotations")
     in_progress: int = Field(description="Not complete, with an annotation or a lease")
     untouched: int = Field(description="No annotation and no lease")
@@ -64,4 +69,8 @@ class DashboardRead(Read):
     )
     annotators: list[AnnotatorActivityRead] = Field(
         description="Everyone who annotated or skipped a task here, the most annotations first (then user id)"
+    )
+    paused: list[PauseRead] = Field(
+        description="Annotators paused from the project now (by gold accuracy), newest first; resume one "
+        "with POST /projects/{id}/pauses/{user_id}/resume"
     )

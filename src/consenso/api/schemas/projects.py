@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from consenso.api.schemas import Read, Strict
+from consenso.api.schemas.qa import QA_SETTINGS_INPUT, QaSettingsRead
 
 
 class Guidelines(Strict):
@@ -23,6 +24,7 @@ class ProjectCreate(Strict):
         default=3600, ge=10, le=7 * 24 * 3600, description="How long a served task is held"
     )
     guidelines: Guidelines | None = None
+    qa: dict[str, Any] | None = Field(default=None, description=QA_SETTINGS_INPUT)
 
 
 class ProjectUpdate(Strict):
@@ -32,6 +34,7 @@ class ProjectUpdate(Strict):
     overlap: int | None = Field(default=None, ge=1, le=100)
     lease_seconds: int | None = Field(default=None, ge=10, le=7 * 24 * 3600)
     guidelines: Guidelines | None = None
+    qa: dict[str, Any] | None = Field(default=None, description=QA_SETTINGS_INPUT)
 
 
 class ProjectRead(Read):
@@ -49,3 +52,7 @@ class ProjectRead(Read):
     role: str = Field(description="The caller's role in the project's workspace")
     created_at: datetime
     updated_at: datetime
+    qa: QaSettingsRead | None = Field(
+        description="The QA settings in force, for the roles that edit the project or review its work; null "
+        "for annotators and viewers (the gold rate is not theirs to know)"
+    )

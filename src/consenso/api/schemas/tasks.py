@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from consenso.api.schemas import Read
+from consenso.api.schemas.routing import RequirementsRead
 
 
 class ImportRead(Read):
@@ -24,6 +25,10 @@ class TaskRead(Read):
     meta: dict[str, Any]
     annotation_count: int
     created_at: datetime
+    requirements: RequirementsRead | None = Field(
+        default=None,
+        description="The task's routing requirements (all null: open to everyone); null for annotators",
+    )
 
 
 class TaskPage(Read):

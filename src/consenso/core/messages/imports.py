@@ -9,16 +9,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import_where_item": {"en": "Item {item} of the JSON array", "es": "Elemento {item} del arreglo JSON"},
     "import_bad_json": {"en": "not valid JSON ({reason})", "es": "no es JSON válido ({reason})"},
     "import_not_object": {
-        "en": "a task must be a JSON object with 'data' and optional 'meta' and 'prediction'",
-        "es": "una tarea debe ser un objeto JSON con 'data' y, opcionales, 'meta' y 'prediction'",
+        "en": "a task must be a JSON object with 'data' and optional 'meta', 'prediction', 'gold' and "
+        "'requirements'",
+        "es": "una tarea debe ser un objeto JSON con 'data' y, opcionales, 'meta', 'prediction', 'gold' y "
+        "'requirements'",
     },
     "import_not_array": {
         "en": "a JSON body must be an array of tasks",
         "es": "un cuerpo JSON debe ser un arreglo de tareas",
     },
     "import_unknown_field": {
-        "en": "unknown field '{field}' (a task has only 'data', 'meta' and 'prediction')",
-        "es": "campo desconocido '{field}' (una tarea solo tiene 'data', 'meta' y 'prediction')",
+        "en": "unknown field '{field}' (a task has only 'data', 'meta', 'prediction', 'gold' and "
+        "'requirements')",
+        "es": "campo desconocido '{field}' (una tarea solo tiene 'data', 'meta', 'prediction', 'gold' y "
+        "'requirements')",
     },
     "import_field_not_object": {
         "en": "field '{field}' must be a JSON object",
@@ -85,6 +89,38 @@ MESSAGES: dict[str, dict[str, str]] = {
     "import_prediction_result": {
         "en": "field '{field}' does not fit the label schema ({count} problem(s)); the first: {issue}",
         "es": "el campo '{field}' no se ajusta al esquema de etiquetas ({count} problema(s)); el primero: {issue}",
+    },
+    "import_gold_not_object": {
+        "en": "field '{field}' must be a JSON object: "
+        '{{"result": {{...}}}} (the expected answer, keyed by control name like an annotation)',
+        "es": "el campo '{field}' debe ser un objeto JSON: "
+        '{{"result": {{...}}}} (la respuesta esperada, por nombre de control como una anotación)',
+    },
+    "import_gold_unknown_field": {
+        "en": "unknown field '{field}' (a gold task's 'gold' has only 'result')",
+        "es": "campo desconocido '{field}' (el 'gold' de una tarea de control solo tiene 'result')",
+    },
+    "import_gold_missing_result": {
+        "en": "field '{field}' is missing (a gold task needs its expected result)",
+        "es": "falta el campo '{field}' (una tarea de control necesita su resultado esperado)",
+    },
+    "import_gold_result": {
+        "en": "field '{field}' does not fit the label schema ({count} problem(s)); the first: {issue}",
+        "es": "el campo '{field}' no se ajusta al esquema de etiquetas ({count} problema(s)); el primero: {issue}",
+    },
+    "import_gold_unscored": {
+        "en": "field '{field}' must give the expected answer of at least one control that can be scored "
+        "(free text is not scored)",
+        "es": "el campo '{field}' debe dar la respuesta esperada de al menos un control que se pueda puntuar "
+        "(el texto libre no se puntúa)",
+    },
+    "import_requirement_invalid": {
+        "en": "field '{field}' is not a valid requirement: a task's 'requirements' may hold a 'language' (an "
+        "ISO 639 code such as 'es'), a 'dialect' (a tag of it such as 'es-CO') and a 'domain' (a lowercase "
+        "word such as 'medical')",
+        "es": "el campo '{field}' no es un requisito válido: los 'requirements' de una tarea pueden tener un "
+        "'language' (un código ISO 639 como 'es'), un 'dialect' (una etiqueta suya como 'es-CO') y un "
+        "'domain' (una palabra en minúsculas como 'medical')",
     },
     "import_empty": {
         "en": "the body holds no tasks",

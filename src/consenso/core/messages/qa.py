@@ -5,6 +5,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The QA setting '{field}' is not valid (see docs/quality.md, 'QA workflow', for each setting's range).",
         "es": "El ajuste de calidad '{field}' no es válido (vea docs/quality.md, 'QA workflow', para el rango de cada ajuste).",
     },
+    "settings_invalid": {
+        "en": "The project's QA settings are not valid.",
+        "es": "Los ajustes de calidad del proyecto no son válidos.",
+    },
+    "kind_gold_task": {"en": "Gold task", "es": "Tarea de control"},
     "qa_setting_unknown": {
         "en": "There is no QA setting '{field}'.",
         "es": "No existe el ajuste de calidad '{field}'.",
@@ -21,6 +26,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "La habilidad '{field}' no es válida: los idiomas necesitan un código como 'es', un dialecto "
         "opcional como 'es-CO' y un nivel (A1, A2, B1, B2, C1, C2 o native); los dominios son palabras en "
         "minúsculas.",
+    },
+    "member_change_required": {
+        "en": "Say what to change: send the member's new 'role', their 'skills', or both.",
+        "es": "Indique qué cambiar: envíe el nuevo 'role' del miembro, sus 'skills' o ambos.",
     },
     "annotator_paused": {
         "en": "You are paused from this project: your answers to the quality-check questions fell below the "
@@ -62,4 +71,39 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Task {task_id} is a gold task: it has an expected result and no final label.",
         "es": "La tarea {task_id} es una tarea de control: tiene un resultado esperado y no una etiqueta final.",
     },
+    # adjudication and finalization (services/adjudication.py, services/finalize.py, `consenso qa finalize`)
+    "adjudication_invalid": {
+        "en": "The adjudication is not valid.",
+        "es": "La adjudicación no es válida.",
+    },
+    "adjudication_own_task": {
+        "en": "You annotated task {task_id}: its final label must be decided by someone else.",
+        "es": "Usted anotó la tarea {task_id}: su etiqueta final debe decidirla otra persona.",
+    },
+    "reopen_reasoning_required": {
+        "en": "Reopening a final label needs its reasoning: say why it must be decided again.",
+        "es": "Reabrir una etiqueta final necesita su razonamiento: explique por qué debe decidirse de nuevo.",
+    },
+    "adjudication_annotator_label": {"en": "Annotator {number}", "es": "Anotador {number}"},
+    "cli_qa_help": {
+        "en": "QA workflow: finalization of tasks",
+        "es": "Flujo de calidad: finalización de tareas",
+    },
+    "cli_qa_finalizing": {
+        "en": "Finalizing project {project}…",
+        "es": "Finalizando el proyecto {project}…",
+    },
+    "cli_qa_finalized": {
+        "en": "Project {project}: {decided} tasks decided, {final} final, {escalated} escalated to "
+        "adjudication; re-decided: {changed} changed, {unchanged} unchanged.",
+        "es": "Proyecto {project}: {decided} tareas decididas, {final} finales, {escalated} enviadas a "
+        "adjudicación; redecididas: {changed} cambiaron, {unchanged} sin cambios.",
+    },
+    "cli_qa_col_count": {"en": "Tasks", "es": "Tareas"},
+    "cli_qa_col_what": {"en": "Outcome", "es": "Resultado"},
+    "cli_qa_row_decided": {"en": "decided now", "es": "decididas ahora"},
+    "cli_qa_row_final": {"en": "final label", "es": "etiqueta final"},
+    "cli_qa_row_escalated": {"en": "escalated to adjudication", "es": "enviadas a adjudicación"},
+    "cli_qa_row_changed": {"en": "re-decided, changed", "es": "redecididas, con cambios"},
+    "cli_qa_row_unchanged": {"en": "re-decided, unchanged", "es": "redecididas, sin cambios"},
 }

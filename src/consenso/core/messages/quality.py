@@ -124,4 +124,56 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Showing {shown} of {total} annotators (the most productive first; --annotators N for more).",
         "es": "Se muestran {shown} de {total} anotadores (primero los más productivos; --annotators N para ver más).",
     },
+    # annotator reliability (GET /projects/{id}/reliability, `consenso quality annotators`)
+    "reliability_reason_no_answers": {
+        "en": "The annotator has not answered this control on a task that is not a gold task.",
+        "es": "El anotador no ha respondido a este control en ninguna tarea que no sea de control.",
+    },
+    "reliability_reason_too_many_labels": {
+        "en": "The control has more than 30 labels: no confusion matrix is computed for it.",
+        "es": "El control tiene más de 30 etiquetas: no se calcula su matriz de confusión.",
+    },
+    "cli_reliability_header": {
+        "en": "Project {project}: {annotators} annotators. A gold answer is correct from a score of {pass_score}; "
+        "intervals at {confidence} %.",
+        "es": "Proyecto {project}: {annotators} anotadores. Una respuesta de control es correcta desde una "
+        "puntuación de {pass_score}; intervalos al {confidence} %.",
+    },
+    "cli_reliability_empty": {
+        "en": "Nobody has annotated a task of project {project} yet.",
+        "es": "Nadie ha anotado todavía una tarea del proyecto {project}.",
+    },
+    "cli_reliability_title": {"en": "Annotator reliability", "es": "Fiabilidad de los anotadores"},
+    "cli_reliability_col_name": {"en": "Name", "es": "Nombre"},
+    "cli_reliability_col_gold": {"en": "Gold correct", "es": "Control correctas"},
+    "cli_reliability_col_gold_accuracy": {
+        "en": "Gold accuracy (95 % CI)",
+        "es": "Precisión en control (IC 95 %)",
+    },
+    "cli_reliability_col_final": {
+        "en": "Agreement with final (95 % CI)",
+        "es": "Acuerdo con la final (IC 95 %)",
+    },
+    "cli_reliability_col_per_hour": {"en": "Per active hour", "es": "Por hora activa"},
+    "cli_reliability_col_per_day": {"en": "Per day", "es": "Por día"},
+    "cli_reliability_col_lead_median": {"en": "Median time (s)", "es": "Tiempo mediano (s)"},
+    "cli_reliability_col_lead_p90": {"en": "p90 time (s)", "es": "Tiempo p90 (s)"},
+    "cli_reliability_col_paused": {"en": "Paused", "es": "En pausa"},
+    "cli_reliability_paused_since": {"en": "since {at}", "es": "desde {at}"},
+    "cli_reliability_not_paused": {"en": "no", "es": "no"},
+    "cli_reliability_agreement_title": {
+        "en": "Agreement with final labels, per control: share (agreed/compared)",
+        "es": "Acuerdo con las etiquetas finales, por control: proporción (coincidentes/comparadas)",
+    },
+    "cli_reliability_confusion_title": {
+        "en": "Annotator {annotator}, control '{control}' ({answers} answers): Dawid-Skene confusion matrix, "
+        "rows the true label, columns the answer",
+        "es": "Anotador {annotator}, control '{control}' ({answers} respuestas): matriz de confusión de "
+        "Dawid-Skene, filas la etiqueta verdadera, columnas la respuesta",
+    },
+    "cli_reliability_confusion_missing": {
+        "en": "Annotator {annotator}, control '{control}': {reason}",
+        "es": "Anotador {annotator}, control '{control}': {reason}",
+    },
+    "cli_reliability_col_true": {"en": "True \\ answer", "es": "Verdadera \\ respuesta"},
 }

@@ -1,7 +1,13 @@
 """The QA workflow's rules, as pure functions: settings, routing, gold scoring, gold serving and pausing,
 and the finalization of a task (see each module). The services apply them inside transactions."""
 
-from consenso.core.qa.finalize import ControlDecision, Outcome, TaskDecision, decide_task
+from consenso.core.qa.finalize import (
+    ControlDecision,
+    Outcome,
+    TaskDecision,
+    agreement_with_result,
+    decide_task,
+)
 from consenso.core.qa.gold import GoldScore, score_answer
 from consenso.core.qa.policy import PauseDecision, decide_pause, serve_gold_now
 from consenso.core.qa.routing import (
@@ -27,6 +33,7 @@ __all__ = [
     "Requirements",
     "Skills",
     "TaskDecision",
+    "agreement_with_result",
     "decide_pause",
     "decide_task",
     "parse_requirements",

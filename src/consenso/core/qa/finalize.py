@@ -33,8 +33,10 @@ from consenso.core.quality import (
     ControlAnswers,
     LabelSetAggregate,
     SpanAggregate,
+    aggregatable,
+    collect_answers,
 )
-from consenso.core.schema import LabelSchema
+from consenso.core.schema import LabelSchema, MultiChoiceControl, SpansControl
 
 
 class Outcome(enum.StrEnum):
@@ -150,3 +152,39 @@ def decide_task(
         confidence=min(confidences) if confidences else None,
         controls=controls,
     )
+
+
+def agreement_with_result(
+    schema: LabelSchema, task_id: int, answers: Mapping[str, ControlAnswers], result: Mapping[str, Any]
+) -> dict[str, float | None]:
+    """Per control of ``result`` (a decided label, e.g. an adjudicator's), the mean similarity of the
+    task's answers to it, with the same similarities as :func:`decide_task` (share equal for choice and
+    rating, mean Jaccard for multi_choice, mean span F1 for spans). None: no annotation answered the
+    control, or the decided value does not fit it; free text is not measured (left out).
+
+    Example:
+        >>> schema = LabelSchema.parse({"controls": [{"name": "s", "type": "choice", "field": "text",
+        ...                                           "labels": [{"value": "yes"}, {"value": "no"}]}]})
+        >>> rows = [(1, 7, {"s": "yes"}), (1, 8, {"s": "no"}), (1, 9, {"s": "no"})]
+        >>> agreement_with_result(schema, 1, collect_answers(schema, rows), {"s": "yes"})
+        {'s': 0.3333333333333333}
+    """
+    names = [c.name for c in schema.controls if aggregatable(c) and c.name in result]
+    decided = collect_answers(schema, [(task_id, 0, dict(result))], only=names)
+    out: dict[str, float | None] = {}
+    for control in schema.controls:
+        if control.name not in names:
+            continue
+        column = answers.get(control.name, ControlAnswers())
+        values = [v for item, v in zip(column.items, column.values, strict=True) if item == task_id]
+        if not values or not decided[control.name].values:
+            out[control.name] = None
+            continue
+        want = decided[control.name].values[0]
+        if isinstance(control, MultiChoiceControl):
+            out[control.name] = sum(_jaccard(frozenset(v), frozenset(want)) for v in values) / len(values)
+        elif isinstance(control, SpansControl):
+            out[control.name] = sum(span_f1([list(want)], [list(v)]).f1 for v in values) / len(values)
+        else:
+            out[control.name] = sum(1 for v in values if v == want) / len(values)
+    return out

@@ -4,6 +4,9 @@ Every function answers with a handful of rows whatever the project's size: count
 annotator, and for percentiles only the order statistics they need (window functions rank the values in
 the database). The definitions they implement are in ``consenso.core.progress``.
 
+Gold tasks (``task.gold`` set, open to every annotator) are not work to finish: task totals and the
+tasks available to an annotator leave them out. Their answers are annotations like any other.
+
 Bucketing by hour differs between the backends: PostgreSQL stores ``timestamptz`` (``extract(epoch ...)``),
 SQLite the UTC text SQLAlchemy writes (``strftime('%s', ...)``); both give whole hours since the epoch.
 """
@@ -30,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from consenso.core.progress import HOUR_SECONDS, Quantile
+from consenso.core.qa import Qualification
 from consenso.store.models import Annotation, Assignment, Task, User
 
 
@@ -41,7 +45,8 @@ def _epoch_hour(session: Session, column: Any) -> ColumnElement[int]:
 
 
 def task_counts(session: Session, project_id: int) -> tuple[int, int, int]:
-    """``(total, complete, in_progress)`` tasks of the project (``core.progress.task_status``)."""
+    """``(total, complete, in_progress)`` ordinary (not gold) tasks of the project
+    (``core.progress.task_status``)."""
     complete = Task.annotation_count >= Task.overlap
     in_progress = and_(~complete, or_(Task.slots_taken > 0, Task.annotation_count > 0))
     row = session.execute(
@@ -49,23 +54,42 @@ def task_counts(session: Session, project_id: int) -> tuple[int, int, int]:
             func.count(),
             func.coalesce(func.sum(case((complete, 1), else_=0)), 0),
             func.coalesce(func.sum(case((in_progress, 1), else_=0)), 0),
-        ).where(Task.project_id == project_id)
+        ).where(Task.project_id == project_id, Task.gold.is_(None))
     ).one()
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def available_tasks(session: Session, project_id: int, annotator_id: int, now: datetime) -> int:
-    """Tasks ``next`` could still hand this annotator now, their own live lease not included.
+def _routed(q: Qualification | None) -> list[ColumnElement[bool]]:
+    """The routing filter of ``next`` (see ``assignments._ROUTED``) for a qualification; none without one."""
+    if q is None:
+        return []
+    return [
+        or_(Task.language.is_(None), Task.language.in_(sorted(q.languages))),
+        or_(Task.dialect.is_(None), Task.dialect.in_(sorted(q.dialects))),
+        or_(Task.domain.is_(None), Task.domain.in_(sorted(q.domains))),
+    ]
 
-    Untouched by them and with a free slot, a slot held by a lease past its expiry counting as free (as
+
+def available_tasks(
+    session: Session,
+    project_id: int,
+    annotator_id: int,
+    now: datetime,
+    qualification: Qualification | None = None,
+) -> int:
+    """Ordinary tasks ``next`` could still hand this annotator now, their own live lease not included.
+
+    Untouched by them, not gold, routed to them (with ``qualification``: each requirement a task has is
+    among theirs) and with a free slot, a slot held by a lease past its expiry counting as free (as
     ``next`` reclaims it before choosing). Counted as open tasks (over the partial index ``ix_task_open``)
     minus the open ones they touched, plus the full tasks that expired leases would reopen: the cost grows
     with the open tasks and the caller's own assignments, not with every task of the project.
     """
+    ordinary = [Task.gold.is_(None), *_routed(qualification)]
     open_tasks = session.scalar(
         select(func.count())
         .select_from(Task)
-        .where(Task.project_id == project_id, Task.slots_taken < Task.overlap)
+        .where(Task.project_id == project_id, Task.slots_taken < Task.overlap, *ordinary)
     )
     open_touched = session.scalar(
         select(func.count())
@@ -75,6 +99,7 @@ def available_tasks(session: Session, project_id: int, annotator_id: int, now: d
             Assignment.annotator_id == annotator_id,
             Assignment.project_id == project_id,
             Task.slots_taken < Task.overlap,
+            *ordinary,
         )
     )
     expired = (
@@ -92,9 +117,28 @@ def available_tasks(session: Session, project_id: int, annotator_id: int, now: d
         select(func.count())
         .select_from(expired)
         .join(Task, Task.id == expired.c.task_id)
-        .where(Task.slots_taken >= Task.overlap, Task.slots_taken - expired.c.n < Task.overlap, ~touched)
+        .where(
+            Task.slots_taken >= Task.overlap,
+            Task.slots_taken - expired.c.n < Task.overlap,
+            ~touched,
+            *ordinary,
+        )
     )
     return int(open_tasks or 0) - int(open_touched or 0) + int(reopened or 0)
+
+
+def untouched_gold(session: Session, project_id: int, annotator_id: int, qualification: Qualification) -> int:
+    """Gold tasks routed to this annotator that they never touched (over ``ix_task_gold``; a gold task's
+    slots never run out): the gold questions ``next`` may still serve them among the ordinary tasks."""
+    touched = exists().where(Assignment.task_id == Task.id, Assignment.annotator_id == annotator_id)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Task)
+            .where(Task.project_id == project_id, Task.gold.is_not(None), ~touched, *_routed(qualification))
+        )
+        or 0
+    )
 
 
 def assignment_count(session: Session, project_id: int, annotator_id: int, state: str) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import CursorResult, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from consenso.store.models import Annotation, Membership, Project, User
+from consenso.store.models import Annotation, Membership, Project, Task, User
 
 # Hot path (every submission): built once, columns only.
 _COLUMNS = (
@@ -45,8 +45,9 @@ def insert_annotation(
     idempotency_key: str | None,
     request_hash: bytes,
     created_at: datetime,
+    gold_score: float | None = None,
 ) -> int:
-    """Insert one annotation and return its id."""
+    """Insert one annotation and return its id (``gold_score``: its score on a gold task)."""
     return int(
         session.execute(
             _INSERT,
@@ -62,6 +63,7 @@ def insert_annotation(
                 "idempotency_key": idempotency_key,
                 "request_hash": request_hash,
                 "created_at": created_at,
+                "gold_score": gold_score,
             },
         ).scalar_one()
     )
@@ -98,14 +100,18 @@ def for_tasks(session: Session, task_ids: Sequence[int]) -> Sequence[Annotation]
 
 
 def project_results(session: Session, project_id: int, batch: int = 5000) -> Iterator[tuple[int, int, Any]]:
-    """``(task_id, annotator_id, result)`` of every annotation of the project in id (submission) order.
+    """``(task_id, annotator_id, result)`` of every annotation of the project in id (submission) order,
+    gold tasks' answers left out (they are scored against the expected result, not aggregated).
 
     One query, streamed ``batch`` rows at a time (a server-side cursor on PostgreSQL), over the
     ``(project_id, id)`` index: quality reports and aggregation read a whole project in constant round trips.
+    The gold tasks to leave out are a small set read once over ``ix_task_gold`` (``NOT IN`` a subquery: a
+    hashed lookup on PostgreSQL, an ephemeral index on SQLite), not a join per annotation.
     """
+    gold_tasks = select(Task.id).where(Task.project_id == project_id, Task.gold.is_not(None))
     rows = session.execute(
         select(Annotation.task_id, Annotation.annotator_id, Annotation.result)
-        .where(Annotation.project_id == project_id)
+        .where(Annotation.project_id == project_id, Annotation.task_id.not_in(gold_tasks))
         .order_by(Annotation.id)
         .execution_options(yield_per=batch)
     )

@@ -1,5 +1,9 @@
 """The annotator hot path: leases, slots and submissions.
 
+Candidates are filtered by routing in SQL (a task's language, dialect and domain, each NULL or among the
+annotator's qualification, as expanding ``IN`` lists) and split in two scans: ordinary tasks
+(``gold IS NULL``), and gold tasks, which ``next`` asks for only when it decided to serve one.
+
 Lock order, everywhere: a task row before its assignment rows. On PostgreSQL candidate tasks are taken
 with ``FOR UPDATE SKIP LOCKED`` so that concurrent annotators never queue on one row; on SQLite the write
 transaction (``BEGIN IMMEDIATE``) already serialises writers. Whatever the interleaving, the constraints
@@ -13,10 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import CursorResult, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from consenso.store.models import Assignment, Membership, Prediction, Project, Task
+from consenso.core.qa import Qualification
+from consenso.store.models import (
+    Annotation,
+    AnnotatorPause,
+    Assignment,
+    Membership,
+    Prediction,
+    Project,
+    Task,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,9 @@ class TaskForSubmission:
     schema_version_id: int | None
     guideline_version_id: int | None
     role: str | None
+    gold: dict[str, Any] | None  # the expected result of a gold task, None on any other
+    qa: dict[str, Any]  # the project's QA settings as stored
+    paused: bool  # the user is paused from the project (a live pause row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +99,50 @@ _LOCK_TASK = select(Task.id).where(Task.id == bindparam("task_id")).with_for_upd
 _TOUCHED = exists().where(
     and_(Assignment.task_id == Task.id, Assignment.annotator_id == bindparam("annotator_id"))
 )
-_CANDIDATES = (
+# routing: every requirement a task has is among the annotator's (an empty list matches nothing)
+_ROUTED = and_(
+    or_(Task.language.is_(None), Task.language.in_(bindparam("languages", expanding=True))),
+    or_(Task.dialect.is_(None), Task.dialect.in_(bindparam("dialects", expanding=True))),
+    or_(Task.domain.is_(None), Task.domain.in_(bindparam("domains", expanding=True))),
+)
+_OPEN = (
     select(Task.id, Task.slots_taken, Task.overlap, Task.priority)
-    .where(Task.project_id == bindparam("project_id"), Task.slots_taken < Task.overlap, ~_TOUCHED)
+    .where(Task.project_id == bindparam("project_id"), Task.slots_taken < Task.overlap, ~_TOUCHED, _ROUTED)
     .order_by(Task.priority.desc(), Task.id)
     .limit(bindparam("limit"))
 )
+_CANDIDATES = _OPEN.where(Task.gold.is_(None))
 _CANDIDATES_LOCKED = _CANDIDATES.with_for_update(skip_locked=True, of=Task)
+# Gold tasks are read over ix_task_gold, without the free-slot predicate (which would let the planner walk
+# the open ordinary tasks of ix_task_open looking for the few gold ones): their slots never run out
+# (``GOLD_OVERLAP``; ``choose_next`` still skips a full one). They are read without a row lock: ``take_slot``
+# is atomic and the (task_id, annotator_id) unique key stops a double lease; a lock would make every
+# annotator's ``next`` queue on (or skip) the same few gold rows.
+_GOLD_CANDIDATES = (
+    select(Task.id, Task.slots_taken, Task.overlap, Task.priority)
+    .where(Task.project_id == bindparam("project_id"), Task.gold.is_not(None), ~_TOUCHED, _ROUTED)
+    .order_by(Task.priority.desc(), Task.id)
+    .limit(bindparam("limit"))
+)
+# (annotations of the annotator in the project, how many of them on gold tasks): over
+# ix_annotation_annotator, and over ix_task_gold with the (task_id, annotator_id) unique index
+_ANSWERED = select(
+    select(func.count())
+    .select_from(Annotation)
+    .where(
+        Annotation.annotator_id == bindparam("annotator_id"),
+        Annotation.project_id == bindparam("project_id"),
+    )
+    .scalar_subquery(),
+    select(func.count())
+    .select_from(Task)
+    .join(
+        Annotation,
+        and_(Annotation.task_id == Task.id, Annotation.annotator_id == bindparam("annotator_id")),
+    )
+    .where(Task.project_id == bindparam("project_id"), Task.gold.is_not(None))
+    .scalar_subquery(),
+)
 _TAKE_SLOT = (
     update(Task)
     .where(Task.id == bindparam("task_id"), Task.slots_taken < Task.overlap)
@@ -138,6 +191,15 @@ _TASK_FOR_SUBMISSION = (
         Project.schema_version_id,
         Project.guideline_version_id,
         Membership.role,
+        Task.gold,
+        Project.qa,
+        exists()
+        .where(
+            AnnotatorPause.project_id == Task.project_id,
+            AnnotatorPause.user_id == bindparam("user_id"),
+            AnnotatorPause.resumed_at.is_(None),
+        )
+        .label("paused"),
     )
     .join(Project, Project.id == Task.project_id)
     .outerjoin(
@@ -209,12 +271,51 @@ def lock_task(session: Session, task_id: int) -> None:
         session.connection().execute(_LOCK_TASK, {"task_id": task_id})
 
 
-def open_candidates(session: Session, project_id: int, annotator_id: int, limit: int = 1) -> Sequence[Any]:
-    """Open tasks this annotator never touched, in serving order (priority, then oldest)."""
+def _routing(q: Qualification) -> dict[str, list[str]]:
+    return {
+        "languages": sorted(q.languages),
+        "dialects": sorted(q.dialects),
+        "domains": sorted(q.domains),
+    }
+
+
+def open_candidates(
+    session: Session, project_id: int, annotator_id: int, qualification: Qualification, limit: int = 1
+) -> Sequence[Any]:
+    """Open ordinary (not gold) tasks this annotator never touched and qualifies for, in serving order
+    (priority, then oldest)."""
     stmt = _CANDIDATES_LOCKED if _for_update(session) else _CANDIDATES
-    return session.execute(
-        stmt, {"project_id": project_id, "annotator_id": annotator_id, "limit": limit}
-    ).all()
+    params = {
+        "project_id": project_id,
+        "annotator_id": annotator_id,
+        "limit": limit,
+        **_routing(qualification),
+    }
+    return session.execute(stmt, params).all()
+
+
+def gold_candidates(
+    session: Session, project_id: int, annotator_id: int, qualification: Qualification, limit: int = 1
+) -> Sequence[Any]:
+    """Gold tasks this annotator never touched and qualifies for, in serving order (not locked)."""
+    stmt = _GOLD_CANDIDATES
+    params = {
+        "project_id": project_id,
+        "annotator_id": annotator_id,
+        "limit": limit,
+        **_routing(qualification),
+    }
+    return session.execute(stmt, params).all()
+
+
+def answered_counts(session: Session, project_id: int, annotator_id: int) -> tuple[int, int]:
+    """(annotations the annotator holds in the project, how many of them are on gold tasks)."""
+    row = (
+        session.connection()
+        .execute(_ANSWERED, {"project_id": project_id, "annotator_id": annotator_id})
+        .one()
+    )
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 def take_slot(session: Session, task_id: int) -> bool:

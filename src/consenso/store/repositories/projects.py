@@ -5,10 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from consenso.store.models import GuidelineVersion, Membership, Project, SchemaVersion, Task
+from consenso.store.models import (
+    AnnotatorPause,
+    GuidelineVersion,
+    Membership,
+    Project,
+    SchemaVersion,
+    Task,
+)
 
 
 def add_project(session: Session, project: Project) -> Project:
@@ -50,6 +57,46 @@ _ACCESS = (
 def access_row(session: Session, project_id: int, user_id: int) -> Any:
     """(id, workspace_id, lease_seconds, schema_version_id, role) or None, in one indexed query."""
     return session.connection().execute(_ACCESS, {"project_id": project_id, "user_id": user_id}).first()
+
+
+# ``next`` also needs the QA settings, the caller's skills, whether they are paused (a live pause row, over
+# ``uq_annotator_pause_live``) and whether the project has a gold task at all (over ``ix_task_gold``): still
+# one indexed query, so that routing, pausing and gold cost no round trip of their own.
+_ANNOTATOR_ACCESS = (
+    select(
+        Project.id,
+        Project.workspace_id,
+        Project.lease_seconds,
+        Project.schema_version_id,
+        Membership.role,
+        Project.qa,
+        Membership.skills,
+        exists()
+        .where(
+            AnnotatorPause.project_id == Project.id,
+            AnnotatorPause.user_id == bindparam("user_id"),
+            AnnotatorPause.resumed_at.is_(None),
+        )
+        .label("paused"),
+        exists().where(Task.project_id == Project.id, Task.gold.is_not(None)).label("has_gold"),
+    )
+    .outerjoin(
+        Membership,
+        (Membership.workspace_id == Project.workspace_id) & (Membership.user_id == bindparam("user_id")),
+    )
+    .where(Project.id == bindparam("project_id"))
+)
+
+
+def annotator_access_row(session: Session, project_id: int, user_id: int) -> Any:
+    """(id, workspace_id, lease_seconds, schema_version_id, role, qa, skills, paused, has_gold) or None.
+
+    ``skills`` is None when the user is not a member (an instance administrator acting as admin)."""
+    return (
+        session.connection()
+        .execute(_ANNOTATOR_ACCESS, {"project_id": project_id, "user_id": user_id})
+        .first()
+    )
 
 
 def list_projects(session: Session, workspace_ids: Sequence[int]) -> Sequence[Project]:
@@ -105,11 +152,32 @@ def get_guideline_version(session: Session, guideline_version_id: int) -> Guidel
 
 
 def max_slots_taken(session: Session, project_id: int) -> int:
-    return int(session.scalar(select(func.max(Task.slots_taken)).where(Task.project_id == project_id)) or 0)
+    """The most slots any ordinary task of the project holds (gold tasks, open to everyone, left out)."""
+    return int(
+        session.scalar(
+            select(func.max(Task.slots_taken)).where(Task.project_id == project_id, Task.gold.is_(None))
+        )
+        or 0
+    )
 
 
 def set_task_overlap(session: Session, project_id: int, overlap: int) -> None:
-    session.execute(update(Task).where(Task.project_id == project_id).values(overlap=overlap))
+    """The project's overlap on every ordinary task; gold tasks keep ``GOLD_OVERLAP``."""
+    session.execute(
+        update(Task).where(Task.project_id == project_id, Task.gold.is_(None)).values(overlap=overlap)
+    )
+
+
+def gold_task_counts(session: Session, project_ids: Sequence[int]) -> dict[int, int]:
+    """project id → how many of its tasks are gold (over ``ix_task_gold``); projects without any left out."""
+    if not project_ids:
+        return {}
+    rows = session.execute(
+        select(Task.project_id, func.count())
+        .where(Task.project_id.in_(project_ids), Task.gold.is_not(None))
+        .group_by(Task.project_id)
+    ).all()
+    return {int(p): int(n) for p, n in rows}
 
 
 def add_to_task_count(session: Session, project_id: int, delta: int) -> None:

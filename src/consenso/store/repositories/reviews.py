@@ -196,7 +196,8 @@ def queue_page(
     label: tuple[Sequence[str], str] | None = None,
 ) -> Sequence[Any]:
     """Tasks of the project with at least one annotation, newest (highest id) first, below ``before_id``
-    (0: from the newest), as rows (id, data, annotation_count, overlap).
+    (0: from the newest), as rows (id, data, annotation_count, overlap). Gold tasks are not in the queue:
+    their answers are scored against the expected result (``GET /projects/{id}/gold``).
 
     Filters (``None``: any): ``complete`` — holding ``overlap`` annotations or not; ``coverage`` — ``none``,
     ``some`` (at least one, not all) or ``all`` of its annotations reviewed; ``verdict`` — some annotation's
@@ -206,7 +207,7 @@ def queue_page(
     # a literal 0, not a bound parameter: a planner can only match the partial index ix_task_annotated
     # (WHERE annotation_count > 0) against a predicate it can read (SQLite, PostgreSQL's generic plans)
     stmt = select(Task.id, Task.data, Task.annotation_count, Task.overlap).where(
-        Task.project_id == project_id, Task.annotation_count > literal_column("0")
+        Task.project_id == project_id, Task.annotation_count > literal_column("0"), Task.gold.is_(None)
     )
     if before_id:
         stmt = stmt.where(Task.id < before_id)

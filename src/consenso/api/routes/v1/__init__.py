@@ -1,13 +1,18 @@
 """API v1: importing the modules registers their routes on the shared router."""
 
 from consenso.api.routes.v1 import (
+    adjudication,
     annotations,
     auth,
+    gold,
     health,
+    pauses,
     progress,
     projects,
     quality,
+    reliability,
     reviews,
+    routing,
     tasks,
     tokens,
     users,
@@ -16,14 +21,19 @@ from consenso.api.routes.v1 import (
 from consenso.api.routes.v1.router import router
 
 __all__ = [
+    "adjudication",
     "annotations",
     "auth",
+    "gold",
     "health",
+    "pauses",
     "progress",
     "projects",
     "quality",
+    "reliability",
     "reviews",
     "router",
+    "routing",
     "tasks",
     "tokens",
     "users",

@@ -31,6 +31,7 @@ def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> 
         overlap=body.overlap,
         lease_seconds=body.lease_seconds,
         guidelines=body.guidelines.model_dump() if body.guidelines else None,
+        qa=body.qa,
     )
     return _read(view)
 
@@ -67,7 +68,14 @@ def update_project(
 @router.get(
     "/projects/{project_id}/export",
     tags=["projects"],
-    summary="Export every task with its annotations, streamed (JSONL: one task a line)",
+    summary="Export every task with its annotations and final label, streamed (JSONL: one task a line)",
+    description="Admins and managers. One line per task, in id order: `id`, `data`, `meta`, `annotations` "
+    '(each `{"id", "annotator_id", "result", "lead_time_ms", "created_at"}`), `qa_status` (`pending`, '
+    "`final` or `escalated`) and `final`: null unless the task is final, else its current final label with "
+    'its provenance, `{"result", "method", "confidence", "agreement", "decided_by", "reasoning", '
+    '"decided_at", "status": "final"}` (`method` an aggregation method when decided automatically, '
+    "`adjudicated` when an adjudicator decided it; `decided_by` the adjudicator's user id, null when "
+    "automatic; `agreement` per control). Gold tasks are left out unless `include_gold` is true.",
     response_class=StreamingResponse,
     responses={200: {"content": {"application/x-ndjson": {}}}},
 )
@@ -84,8 +92,15 @@ def export_project(
         '`dawid_skene` or `majority`), {"method": "token_vote", "spans": [{"start", "end", "label", '
         '"support"}]} for spans',
     ),
+    include_gold: bool = Query(
+        default=False,
+        description='Also export the gold tasks; every line then carries "gold": {"result": the expected '
+        "result} on a gold task, null on the others",
+    ),
 ) -> StreamingResponse:
-    chunks = export.export_project(db, principal, project_id, format, aggregate=aggregate)
+    chunks = export.export_project(
+        db, principal, project_id, format, aggregate=aggregate, include_gold=include_gold
+    )
     return StreamingResponse(
         chunks,
         media_type="application/x-ndjson",

@@ -22,7 +22,11 @@ IMPORT_BODY = {
         'go to meta). Each task is {"data": {...}, "meta": {...}}; in JSON and JSONL it may carry a model '
         'pre-label, "prediction": {"result": {control: answer}, "model": "name", "score": 0.87} (score in [0, 1], '
         "optional), checked against the label schema like an annotation and shown to annotators by `next`. "
-        "A record skipped as an exact duplicate is skipped with its prediction.",
+        "A record skipped as an exact duplicate is skipped with its prediction. QA workflow (JSON and JSONL "
+        'only): "gold": {"result": {control: answer}} makes the task a gold question with that expected result '
+        '(checked like an annotation; at least one scored control); "requirements": {"language": "es", '
+        '"dialect": "es-CO", "domain": "medical"} (each optional) routes it to qualified members. A bad one '
+        "refuses the import, naming the line or item and the field.",
         "content": {
             "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             "application/x-ndjson": {"schema": {"type": "string"}},

@@ -61,6 +61,8 @@ def add_member(workspace_id: PathId, body: MemberCreate, principal: CurrentPrinc
     tags=["workspaces"],
     response_model=list[MemberRead],
     summary="Members and roles",
+    description="Every member with their role. Skills: those who manage members see everyone's; any other "
+    "member sees their own and null for the others.",
 )
 def list_members(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> list[MemberRead]:
     return [MemberRead.model_validate(m) for m in workspaces.list_members(db, principal, workspace_id)]
@@ -70,15 +72,24 @@ def list_members(workspace_id: PathId, principal: CurrentPrincipal, db: DB) -> l
     "/workspaces/{workspace_id}/members/{user_id}",
     tags=["workspaces"],
     response_model=MemberRead,
-    summary="Change a member's role",
-    description="Admins and managers; a manager can neither grant the admin role nor change an admin. The "
-    "last admin of a workspace cannot be demoted (409 `last_admin`). A member who may no longer annotate "
-    "gives back their leases at once.",
+    summary="Change a member's role or skills",
+    description="Admins and managers; a manager can neither grant the admin role nor change an admin (role "
+    "or skills). The last admin of a workspace cannot be demoted (409 `last_admin`). A member who may no "
+    "longer annotate gives back their leases at once. `skills` replaces the member's languages and domains "
+    "(routing: `GET /projects/{id}/next` serves a task with requirements only to members qualified for it); "
+    "send `role`, `skills` or both (400 `member_change_required` with neither).",
 )
 def change_member(
     workspace_id: PathId, user_id: PathId, body: MemberUpdate, principal: CurrentPrincipal, db: DB
 ) -> MemberRead:
-    member = workspaces.change_member_role(db, principal, workspace_id, user_id, role=body.role)
+    member = workspaces.update_member(
+        db,
+        principal,
+        workspace_id,
+        user_id,
+        role=body.role,
+        skills=body.skills if "skills" in body.model_fields_set else workspaces.KEEP,
+    )
     return MemberRead.model_validate(member)
 
 

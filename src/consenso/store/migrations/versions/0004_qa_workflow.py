@@ -10,8 +10,9 @@ Create Date: 2026-11-27 00:00:00.000000
   ``task.dialect``, ``task.domain`` (routing requirements, NULL: any) and ``task.qa_status``
   (``pending`` → ``final`` | ``escalated``), with partial indexes for the adjudication queue and gold tasks.
 - ``annotation.gold_score``: how well a gold task's answer matches its expected result.
-- ``adjudication``: gains ``agreement`` (per control) and an index per project; its rows become history
-  (``ix_adjudication_task`` now orders a task's rows by id).
+- ``adjudication``: gains ``agreement`` (per control), ``aggregation`` (the method behind an automatic
+  row's result), an ``idempotency_key`` with its ``request_hash`` (unique per person deciding) and an index
+  per project; its rows become history (``ix_adjudication_task`` now orders a task's rows by id).
 - ``annotator_pause``: annotators paused from a project (by gold accuracy), one live pause each.
 
 Downgrade drops all of it: pauses, gold answers' scores, escalation state and requirements are lost (the
@@ -78,6 +79,12 @@ def upgrade() -> None:
     op.add_column("annotation", sa.Column("gold_score", sa.Float(), nullable=True))
     with op.batch_alter_table("adjudication", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agreement", _JSON, server_default=sa.text("'{}'"), nullable=False))
+        batch_op.add_column(sa.Column("aggregation", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("idempotency_key", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("request_hash", sa.LargeBinary(length=32), nullable=True))
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_adjudication_decided_by"), ["decided_by", "idempotency_key"]
+        )
         batch_op.create_check_constraint(
             "confidence", "confidence IS NULL OR (confidence >= 0 AND confidence <= 1)"
         )
@@ -134,6 +141,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_adjudication_task")
         batch_op.create_index("ix_adjudication_task", ["task_id"], unique=False)
         batch_op.drop_constraint("confidence", type_="check")
+        batch_op.drop_constraint("uq_adjudication_decided_by", type_="unique")
+        batch_op.drop_column("request_hash")
+        batch_op.drop_column("idempotency_key")
+        batch_op.drop_column("aggregation")
         batch_op.drop_column("agreement")
     op.drop_index("ix_task_gold", table_name="task")
     op.drop_index("ix_task_escalated", table_name="task")
