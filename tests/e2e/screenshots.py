@@ -103,6 +103,105 @@ def label_some(url: str, email: str, password: str, project_id: int, count: int,
         client.close()
 
 
+PAUSED_EMAIL = "carla@demo.consenso"
+
+
+def pause_an_annotator(url: str, passwords: dict[str, str], project_id: int) -> str:
+    """A new annotator, Carla, answers a few tasks and then three gold tasks wrong: with the default QA
+    settings (three gold answers at least, minimum accuracy 60 %) she is paused. Returns her password."""
+    admin = session(url, "admin@demo.consenso", passwords["admin@demo.consenso"])
+    try:
+        workspace = admin.get(f"/api/v1/projects/{project_id}").raise_for_status().json()["workspace_id"]
+        password = "carla-demo-password"
+        user = admin.post(
+            "/api/v1/users",
+            json={"email": PAUSED_EMAIL, "password": password, "name": "Carla (annotator)", "locale": "es"},
+        ).raise_for_status()
+        admin.post(
+            f"/api/v1/workspaces/{workspace}/members",
+            json={"user_id": user.json()["id"], "role": "annotator"},
+        ).raise_for_status()
+        tasks = admin.get(f"/api/v1/projects/{project_id}/tasks", params={"limit": 500}).raise_for_status()
+        untouched = [t["id"] for t in tasks.json()["items"] if t["annotation_count"] == 0][-3:]
+        for task_id in untouched:
+            admin.put(
+                f"/api/v1/tasks/{task_id}/gold", json={"result": {"sentiment": "positive"}}
+            ).raise_for_status()
+    finally:
+        admin.close()
+    carla = session(url, PAUSED_EMAIL, password)
+    try:
+        for n in range(4):
+            task = carla.get(f"/api/v1/projects/{project_id}/next").raise_for_status().json()
+            if task["id"] in untouched:
+                continue  # answered below
+            carla.post(
+                f"/api/v1/tasks/{task['id']}/annotations",
+                json={"result": {"sentiment": "negative"}, "lead_time_ms": 4000 + 900 * n},
+                headers={"Idempotency-Key": f"shot-carla-{task['id']}"},
+            ).raise_for_status()
+        for task_id in untouched:
+            carla.post(
+                f"/api/v1/tasks/{task_id}/annotations",
+                json={"result": {"sentiment": "negative"}, "lead_time_ms": 3000},
+                headers={"Idempotency-Key": f"shot-carla-gold-{task_id}"},
+            ).raise_for_status()
+        if carla.get(f"/api/v1/projects/{project_id}/next").status_code != 403:
+            raise SystemExit("the demo annotator Carla was not paused")
+    finally:
+        carla.close()
+    return password
+
+
+def route_some_tasks(url: str, passwords: dict[str, str], project_id: int) -> None:
+    """Routing for the QA screens: the demo people get language skills (Ben's Spanish is below the
+    default B2), two untouched Spanish tasks require Spanish and one requires es-CO medical knowledge,
+    which nobody has (an unstaffed row on the routing page)."""
+    admin = session(url, "admin@demo.consenso", passwords["admin@demo.consenso"])
+    try:
+        workspace = admin.get(f"/api/v1/projects/{project_id}").raise_for_status().json()["workspace_id"]
+        members = admin.get(f"/api/v1/workspaces/{workspace}/members").raise_for_status().json()
+        ids = {m["email"]: m["user_id"] for m in members}
+        skills = {
+            "annotator1@demo.consenso": {
+                "languages": [{"code": "es", "level": "native"}, {"code": "en", "level": "C1"}],
+                "domains": [],
+            },
+            "annotator2@demo.consenso": {
+                "languages": [{"code": "en", "level": "native"}, {"code": "es", "level": "B1"}],
+                "domains": [],
+            },
+            "reviewer@demo.consenso": {
+                "languages": [{"code": "es", "dialect": "es-MX", "level": "native"}],
+                "domains": ["finance"],
+            },
+        }
+        for email, given in skills.items():
+            admin.patch(
+                f"/api/v1/workspaces/{workspace}/members/{ids[email]}", json={"skills": given}
+            ).raise_for_status()
+        tasks = admin.get(f"/api/v1/projects/{project_id}/tasks", params={"limit": 500}).raise_for_status()
+        gold = admin.get(f"/api/v1/projects/{project_id}/gold").raise_for_status().json()["items"]
+        untouched = [
+            t
+            for t in tasks.json()["items"]
+            if t["annotation_count"] == 0 and t["id"] not in {g["id"] for g in gold}
+        ]
+        spanish = [t["id"] for t in untouched if t["meta"].get("language") == "es"][-3:]
+        for task_id, requirements in zip(
+            spanish,
+            [
+                {"language": "es"},
+                {"language": "es"},
+                {"language": "es", "dialect": "es-CO", "domain": "medical"},
+            ],
+            strict=False,
+        ):
+            admin.put(f"/api/v1/tasks/{task_id}/requirements", json=requirements).raise_for_status()
+    finally:
+        admin.close()
+
+
 def log_in(page: Page, email: str, password: str, lang: str) -> None:
     page.goto("/")
     page.locator("#language-select").select_option(lang)
@@ -151,6 +250,21 @@ def screens(browser: Any, url: str, passwords: dict[str, str], project_id: int, 
     page.keyboard.press("Alt+g")
     expect(page.get_by_test_id("guidelines-text")).to_be_visible()
     shoot(page, out, lang, "guidelines")
+    page.context.close()
+
+    # a paused annotator's screen, and an annotator's own quality figures
+    page = new_page()
+    log_in(page, PAUSED_EMAIL, passwords[PAUSED_EMAIL], lang)
+    page.goto(f"/#/projects/{project_id}/annotate")
+    expect(page.get_by_test_id("paused-message")).to_be_visible()
+    shoot(page, out, lang, "paused")
+    page.context.close()
+    page = new_page()
+    ben = "annotator2@demo.consenso"
+    log_in(page, ben, passwords[ben], lang)
+    page.goto(f"/#/projects/{project_id}/my-quality")
+    expect(page.get_by_test_id("own-figures")).to_be_visible()
+    shoot(page, out, lang, "my-quality")
     page.context.close()
 
     # the admin's screens
@@ -206,6 +320,78 @@ def screens(browser: Any, url: str, passwords: dict[str, str], project_id: int, 
     page.evaluate("window.scrollTo(0, document.querySelector('#activity-title').offsetTop - 20)")
     shoot(page, out, lang, "dashboard-activity")
 
+    page.goto(f"/#/projects/{project_id}/quality")
+    expect(page.get_by_test_id("reliability-table")).to_be_visible()
+    page.get_by_test_id("select-annotator2@demo.consenso").click()
+    expect(page.get_by_test_id("confusion-sentiment")).to_be_visible()
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, out, lang, "quality")
+    page.evaluate("window.scrollTo(0, document.querySelector('#annotator-detail').offsetTop - 20)")
+    shoot(page, out, lang, "quality-detail")
+
+    # adjudication: the queue of escalated tasks, then one task with a decision being written (not sent:
+    # both languages show the same queue)
+    page.goto(f"/#/projects/{project_id}/adjudication")
+    expect(page.get_by_test_id("adjudication-queue")).to_be_visible()
+    shoot(page, out, lang, "adjudication-queue")
+    page.get_by_test_id("adjudication-queue").locator("tbody tr a").first.click()
+    expect(page.get_by_test_id("adjudication-heading")).to_be_focused()
+    shoot(page, out, lang, "adjudication-task")
+    page.keyboard.press("s")
+    page.get_by_test_id("decision-reasoning").fill(
+        "Both readings fit; the last sentence decides it."
+        if lang == "en"
+        else "Caben las dos lecturas; la última frase lo decide."
+    )
+    # the form at the bottom, the answers' reliability above it
+    page.evaluate(
+        "window.scrollTo(0, document.querySelector('[data-testid=decision-form]').getBoundingClientRect().bottom"
+        " + window.scrollY - window.innerHeight + 24)"
+    )
+    shoot(page, out, lang, "adjudication-decision")
+
+    # QA: the settings in the project editor, gold tasks (one being marked), routing, member skills
+    page.goto(f"/#/projects/{project_id}/settings")
+    expect(page.get_by_test_id("qa-settings")).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=qa-settings]').offsetTop - 20)")
+    shoot(page, out, lang, "qa-settings")
+    admin_api = session(url, admin, passwords[admin])
+    try:
+        listed = admin_api.get(
+            f"/api/v1/projects/{project_id}/tasks", params={"limit": 500}
+        ).raise_for_status()
+        fresh = [
+            t
+            for t in listed.json()["items"]
+            if t["annotation_count"] == 0 and not any((t["requirements"] or {}).values())
+        ]
+    finally:
+        admin_api.close()
+    page.goto(f"/#/projects/{project_id}/gold")
+    expect(page.get_by_test_id("gold-table")).to_be_visible()
+    if fresh:
+        page.locator("#gold-task-id").fill(str(fresh[0]["id"]))
+        page.locator("#gold-task-id").press("Enter")
+        expect(page.locator("#gold-editor-title")).to_be_focused()
+        page.keyboard.press("2")
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, out, lang, "gold")
+    if fresh:
+        page.get_by_test_id("gold-editor").locator(".actions button.secondary").click()
+        expect(page.get_by_test_id("gold-editor")).to_have_count(0)
+    page.evaluate("window.scrollTo(0, document.querySelector('#gold-list-title').offsetTop - 20)")
+    shoot(page, out, lang, "gold-list")
+    page.goto(f"/#/projects/{project_id}/routing")
+    expect(page.get_by_test_id("routing-table")).to_be_visible()
+    shoot(page, out, lang, "routing")
+    page.goto("/")
+    page.get_by_test_id("workspace-1-members").click()
+    ben_row = page.get_by_test_id("member-annotator2@demo.consenso")
+    ben_row.locator("button[id^=skills-edit-]").click()
+    expect(page.get_by_test_id("skills-editor-annotator2@demo.consenso")).to_be_visible()
+    page.evaluate("window.scrollTo(0, document.querySelector('#members-list-title').offsetTop - 20)")
+    shoot(page, out, lang, "member-skills")
+
     page.goto(f"/#/projects/{project_id}/export")
     expect(page.get_by_test_id("quality-table")).to_be_visible()
     shoot(page, out, lang, "export")
@@ -225,6 +411,8 @@ def main(argv: list[str]) -> int:
         label_some(url, "annotator2@demo.consenso", passwords["annotator2@demo.consenso"], project_id, 18, 1)
         label_some(url, "reviewer@demo.consenso", passwords["reviewer@demo.consenso"], project_id, 9, 2)
         label_some(url, "annotator1@demo.consenso", passwords["annotator1@demo.consenso"], project_id, 12, 3)
+        passwords[PAUSED_EMAIL] = pause_an_annotator(url, passwords, project_id)
+        route_some_tasks(url, passwords, project_id)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             try:

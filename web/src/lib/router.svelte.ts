@@ -4,6 +4,8 @@
  */
 import { parseManager, type ManagerPage } from "./manager/routes";
 import { parseReview, type ReviewPage } from "./review/routes";
+import { parseReliability, type ReliabilityPage } from "./reliability/routes";
+import { parseAdjudication, type AdjudicationPage } from "./adjudication/routes";
 
 export type Route =
   | { name: "home" }
@@ -11,6 +13,8 @@ export type Route =
   | { name: "annotate"; projectId: number }
   | { name: "manager"; page: ManagerPage }
   | { name: "review"; page: ReviewPage }
+  | { name: "reliability"; page: ReliabilityPage }
+  | { name: "adjudication"; page: AdjudicationPage }
   | { name: "not_found"; path: string };
 
 function currentPath(): string {
@@ -25,6 +29,10 @@ export function parse(path: string): Route {
   if (annotate?.[1]) return { name: "annotate", projectId: Number(annotate[1]) };
   const review = parseReview(path);
   if (review) return { name: "review", page: review };
+  const reliability = parseReliability(path);
+  if (reliability) return { name: "reliability", page: reliability };
+  const adjudication = parseAdjudication(path);
+  if (adjudication) return { name: "adjudication", page: adjudication };
   const manager = parseManager(path);
   if (manager) return { name: "manager", page: manager };
   return { name: "not_found", path };

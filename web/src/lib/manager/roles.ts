@@ -32,3 +32,8 @@ export function canManage(role: string): boolean {
 export function canViewDashboard(role: string): boolean {
   return canManage(role) || role === "reviewer";
 }
+
+/** ADJUDICATE (the adjudication queue, deciding and reopening final labels): admins, managers and reviewers. */
+export function canAdjudicate(role: string): boolean {
+  return role === "admin" || role === "manager" || role === "reviewer";
+}

@@ -3,8 +3,9 @@
  * the hash router (router.svelte.ts delegates to `parseManager`), and their titles.
  */
 import { t } from "../i18n/index.svelte";
+import { canManage, canViewDashboard } from "./roles";
 
-export type ProjectPage = "settings" | "import" | "dashboard" | "export";
+export type ProjectPage = "settings" | "import" | "dashboard" | "export" | "quality" | "gold" | "routing";
 
 export type ManagerPage =
   | { page: "new_project"; workspaceId: number }
@@ -12,7 +13,23 @@ export type ManagerPage =
   | { page: ProjectPage; projectId: number };
 
 const ID = "([1-9][0-9]{0,17})";
-const PROJECT_PAGES: readonly ProjectPage[] = ["settings", "import", "dashboard", "export"];
+/** The project pages, in tab order. */
+export const PROJECT_PAGES: readonly ProjectPage[] = [
+  "settings",
+  "import",
+  "dashboard",
+  "export",
+  "quality",
+  "gold",
+  "routing",
+];
+/** Pages for the roles that see the activity dashboard (VIEW_DASHBOARD); the others are for managers. */
+const DASHBOARD_PAGES: ReadonlySet<ProjectPage> = new Set<ProjectPage>(["dashboard", "quality", "routing"]);
+
+/** Whether `role` may open a project page (a mirror of core/permissions.py; the API checks every call). */
+export function projectPageAllowed(role: string, page: ProjectPage): boolean {
+  return DASHBOARD_PAGES.has(page) ? canViewDashboard(role) : canManage(role);
+}
 
 export function parseManager(path: string): ManagerPage | null {
   const workspace = new RegExp(`^/workspaces/${ID}/(projects/new|members)$`).exec(path);
@@ -49,6 +66,12 @@ export function projectPageName(page: ProjectPage): string {
       return t("manager.nav.dashboard");
     case "export":
       return t("manager.nav.export");
+    case "quality":
+      return t("reliability.nav.quality");
+    case "gold":
+      return t("qa.nav.gold");
+    case "routing":
+      return t("qa.nav.routing");
   }
 }
 
