@@ -16,7 +16,7 @@ WEB_SOURCES := $(shell find web/src web/scripts -type f ! -name schema.d.ts 2>/d
                web/index.html web/package.json web/vite.config.ts web/svelte.config.js web/tsconfig.json \
                docs/openapi.json
 
-.PHONY: run test install web webcheck lint typecheck architecture unit openapi screenshots clean
+.PHONY: run test install web webcheck lint typecheck architecture unit openapi permissions screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ unit: $(STAMP) $(WEB_BUILD)
 ## openapi: regenerate docs/openapi.json (a test fails when it is stale)
 openapi: $(STAMP)
 	$(BIN)/python -m consenso.api.openapi_dump docs/openapi.json
+
+## permissions: regenerate the permission matrix in docs/security.md (a test fails when it is stale)
+permissions: $(STAMP)
+	$(BIN)/python -m consenso.api.permissions_map docs/security.md
 
 ## screenshots: PNGs of every main screen (1280x800, English and Spanish) into docs/screenshots/, from a
 ## served demo driven by Chromium (tests/e2e/screenshots.py)

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from consenso.api.openapi_dump import openapi_document, render_json, render_markdown
+from consenso.api.permissions_map import END, START, update_document
 from consenso.cli.main import app as cli_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,12 @@ def test_openapi_reference_is_current() -> None:
     doc = openapi_document()
     assert (ROOT / "docs" / "openapi.json").read_text() == render_json(doc), "run `make openapi`"
     assert (ROOT / "docs" / "api.md").read_text() == render_markdown(doc), "run `make openapi`"
+
+
+def test_permission_matrix_in_the_security_doc_is_current() -> None:
+    security = (ROOT / "docs" / "security.md").read_text()
+    assert security.count(START) == 1 and security.count(END) == 1, "run `make permissions`"
+    assert update_document(security) == security, "run `make permissions`"
 
 
 def test_every_operation_has_a_summary_and_documents_errors() -> None:

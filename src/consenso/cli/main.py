@@ -1,5 +1,5 @@
 """``consenso``: serve, demo, import, export, quality (and annotator reliability), users, tokens, database
-migrations.
+migrations, the audit log (verify its hash chains, print their heads).
 
 Every command reads the database from ``CONSENSO_DATABASE_URL`` or ``--database-url`` (default: embedded
 SQLite in the data directory). Messages follow ``CONSENSO_LANG`` or ``LANG`` (English or Spanish).
@@ -19,6 +19,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from consenso import __version__
+from consenso.cli.audit import audit_app
 from consenso.core.errors import ConsensoError
 from consenso.core.messages import negotiate_language, translate
 from consenso.settings import Settings, UnsafeSecretKey, ensure_secret_key, load_settings
@@ -78,6 +79,7 @@ quality_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(quality_app, name="quality")
+app.add_typer(audit_app, name="audit")
 
 DatabaseUrl = Annotated[
     str | None,

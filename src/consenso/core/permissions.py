@@ -35,6 +35,7 @@ class Action(enum.StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     REVIEW = "review"
     ADJUDICATE = "adjudicate"
+    VIEW_AUDIT = "view_audit"
 
 
 _ALL = frozenset(Role)
@@ -73,6 +74,10 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     # adjudication endpoints answer them 404, as if the task were not there). Nobody decides a task they
     # annotated themselves (``adjudication_own_task``).
     Action.ADJUDICATE: frozenset({Role.ADMIN, Role.MANAGER, Role.REVIEWER}),
+    # The audit log names who logged in, who changed whose role and who exported what: a workspace's admins
+    # read (and export and verify) their workspace's chain; instance admins read every chain, the instance's
+    # own (logins, users, tokens) included. Managers run projects but do not audit the people running them.
+    Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.

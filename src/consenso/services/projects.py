@@ -178,6 +178,19 @@ def create_project(
         return _view(session, project, role, gold_tasks=0)
 
 
+def _settings_state(project: Project) -> dict[str, Any]:
+    """A project's settings, whose digests before and after a change the audit event keeps."""
+    return {
+        "name": project.name,
+        "description": project.description,
+        "overlap": project.overlap,
+        "lease_seconds": project.lease_seconds,
+        "qa": dict(project.qa),
+        "schema_version_id": project.schema_version_id,
+        "guideline_version_id": project.guideline_version_id,
+    }
+
+
 def update_project(
     db: Database,
     principal: Principal,
@@ -192,6 +205,7 @@ def update_project(
     parsed = LabelSchema.parse(changes["schema"]) if changes.get("schema") is not None else None
     with db.write() as session:
         project, role = project_for(session, principal, project_id, Action.EDIT_PROJECT)
+        before = _settings_state(project)
         if changes.get("qa") is not None:
             project.qa = parse_qa(changes["qa"], base=QaSettings.stored(project.qa)).to_json()
         for key in ("name", "description", "lease_seconds"):
@@ -222,6 +236,8 @@ def update_project(
             object_id=str(project.id),
             details={"fields": sorted(k for k, v in changes.items() if v is not None)}
             | ({"qa": dict(changes["qa"])} if changes.get("qa") else {}),
+            before=before,
+            after=_settings_state(project),
             created_at=now,
         )
         session.flush()

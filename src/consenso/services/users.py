@@ -91,14 +91,24 @@ def create_user(
         raise AlreadyExists("email_taken", email=address) from exc
 
 
-def set_password(db: Database, email: str, password: str) -> UserView:
-    """Reset a user's password (local operator only: the demo and the CLI)."""
+def set_password(db: Database, email: str, password: str, now: datetime | None = None) -> UserView:
+    """Reset a user's password (local operator only: the demo and the CLI). Audited (``user.password``),
+    without the password or its hash."""
     password_hash = hash_password(password)
     with db.write() as session:
         user = user_repo.get_user_by_email(session, email)
         if user is None:
             raise InvalidInput("invalid_input")
         user.password_hash = password_hash
+        audit_repo.record(
+            session,
+            actor_id=None,
+            action="user.password",
+            object_type="user",
+            object_id=str(user.id),
+            origin="cli",
+            created_at=now or utcnow(),
+        )
         return UserView.of(user)
 
 

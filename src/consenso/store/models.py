@@ -472,14 +472,30 @@ class Review(Base):
 
 
 class AuditEvent(Base):
-    """Who did what to which object, with what outcome. Hash chaining arrives with the security issue."""
+    """Who did what to which object, with what outcome: an append-only event of a hash chain.
+
+    ``chain`` is ``workspace:<id>`` or ``instance`` (consenso.core.audit.chain_key); ``seq`` numbers the chain's
+    events 1, 2, 3 … (unique per chain: two appends can never take the same place, so a chain cannot fork);
+    ``prev_hash`` is the previous event's ``hash``; ``hash`` covers every other column but ``id``. Rows are
+    only ever inserted (consenso.store.repositories.audit), and the database refuses UPDATE, DELETE and
+    TRUNCATE on the table (triggers, migration 0005). ``workspace_id`` and ``actor_id`` are plain ids, not
+    foreign keys: an ``ON DELETE SET NULL`` would have to UPDATE audit rows (refused, and it would break their
+    hashes), and the log must keep naming a workspace or a user after either is deleted.
+    """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_workspace", "workspace_id", "id"),)
+    __table_args__ = (
+        UniqueConstraint("chain", "seq"),
+        Index("ix_audit_event_workspace", "workspace_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
-    workspace_id: Mapped[int | None] = mapped_column(ForeignKey("workspace.id", ondelete="SET NULL"))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    chain: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    workspace_id: Mapped[int | None] = mapped_column(IdType)
+    actor_id: Mapped[int | None] = mapped_column(IdType)
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(32), default="")
     object_id: Mapped[str] = mapped_column(String(64), default="")

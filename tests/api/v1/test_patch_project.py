@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from consenso.core.audit import digest
 from consenso.store.database import Database
 from consenso.store.models import AuditEvent, Project, SchemaVersion, Task
 from tests.api.v1.assertions import When, assert_error
@@ -18,6 +19,18 @@ def _project(db: Database, project_id: int) -> Project:
         row = session.get(Project, project_id)
         assert row is not None
         return row
+
+
+def _settings(row: Project) -> dict[str, object]:
+    return {
+        "name": row.name,
+        "description": row.description,
+        "overlap": row.overlap,
+        "lease_seconds": row.lease_seconds,
+        "qa": row.qa,
+        "schema_version_id": row.schema_version_id,
+        "guideline_version_id": row.guideline_version_id,
+    }
 
 
 def test_manager_changes_fields(app_client: TestClient, world: World, db: Database) -> None:
@@ -66,7 +79,11 @@ def test_manager_changes_fields(app_client: TestClient, world: World, db: Databa
         overlaps = set(session.scalars(select(Task.overlap).where(Task.project_id == world.project_id)))
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "project.update")).one()
     assert overlaps == {3}
-    assert event.details == {"fields": ["description", "lease_seconds", "name", "overlap"]}
+    assert event.details == {
+        "fields": ["description", "lease_seconds", "name", "overlap"],
+        # the audit log keeps digests of the settings before and after (docs/security.md, Audit log)
+        "digest": {"before": digest(_settings(before)), "after": digest(_settings(after))},
+    }
 
 
 def test_new_schema_and_guidelines_make_new_versions(

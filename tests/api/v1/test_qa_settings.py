@@ -147,10 +147,15 @@ def test_patch_changes_only_the_fields_given(app_client: TestClient, world: Worl
         events = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "project.update").order_by(AuditEvent.id)
         ).all()
-    assert [e.details for e in events] == [
+    assert [{k: v for k, v in e.details.items() if k != "digest"} for e in events] == [
         {"fields": ["qa"], "qa": {"min_gold_answers": 5, "show_annotator_names": True}},
         {"fields": ["qa"], "qa": {"gold_rate": 0.25}},
     ]
+    # digests of the settings before and after each change: one change's "after" is the next one's "before"
+    first_digest, second_digest = (e.details["digest"] for e in events)
+    assert (
+        first_digest["before"] != first_digest["after"] == second_digest["before"] != second_digest["after"]
+    )
 
 
 def test_a_refused_patch_changes_nothing(app_client: TestClient, world: World, db: Database) -> None:

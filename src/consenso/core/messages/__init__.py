@@ -2,7 +2,7 @@
 
 A message is looked up by a stable key (usually an error code) and filled with named parameters:
 ``translate("not_found", "es", kind="proyecto")``. Catalogs are plain dicts split by concept
-(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``, ``qa``); a test checks that every key
+(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``, ``qa``, ``pii``); a test checks that every key
 has both languages and the same placeholders in each.
 """
 
@@ -12,7 +12,9 @@ import string
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
+from consenso.core.messages import audit as audit_messages
 from consenso.core.messages import cli, general, imports, schema
+from consenso.core.messages import pii as pii_messages
 from consenso.core.messages import qa as qa_messages
 from consenso.core.messages import quality as quality_messages
 from consenso.core.messages import review as review_messages
@@ -29,6 +31,8 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     **quality_messages.MESSAGES,
     **review_messages.MESSAGES,
     **qa_messages.MESSAGES,
+    **audit_messages.MESSAGES,
+    **pii_messages.MESSAGES,
 }
 
 

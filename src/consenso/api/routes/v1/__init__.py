@@ -3,6 +3,7 @@
 from consenso.api.routes.v1 import (
     adjudication,
     annotations,
+    audit,
     auth,
     gold,
     health,
@@ -23,6 +24,7 @@ from consenso.api.routes.v1.router import router
 __all__ = [
     "adjudication",
     "annotations",
+    "audit",
     "auth",
     "gold",
     "health",
