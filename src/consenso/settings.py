@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     session_idle_seconds: int = 8 * 3600
     session_max_seconds: int = 7 * 24 * 3600
 
+    # login lockout (consenso.services.auth.login): after this many consecutive failed logins for one e-mail
+    # address it is locked for login_lock_seconds, each further lock twice as long, up to the maximum
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_seconds: int = Field(default=15 * 60, ge=1)
+    login_lock_max_seconds: int = Field(default=24 * 3600, ge=1)
+
     # storage
     sqlite_synchronous: Literal["full", "normal"] = "full"
     db_pool_size: int = 16

@@ -33,6 +33,7 @@ STATUS: Final[dict[type[errors.ConsensoError], int]] = {
     errors.InvalidInput: 400,
     errors.UnsupportedMediaType: 415,
     errors.PayloadTooLarge: 413,
+    errors.TooManyAttempts: 429,
     errors.Conflict: 409,
 }
 
@@ -70,6 +71,8 @@ async def consenso_error(request: Request, exc: Exception) -> JSONResponse:
     lang = language(request)
     status = status_of(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(exc, errors.TooManyAttempts):
+        headers = {"Retry-After": str(int(exc.params.get("retry_after", 1)))}
     return error_response(
         status,
         exc.code if exc.message_key == exc.code else exc.message_key,

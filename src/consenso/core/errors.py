@@ -16,6 +16,7 @@ ConsensoError                       code                     meaning
 │   └── ImportInvalid               import_invalid           a record of an import is wrong (line + field)
 ├── UnsupportedMediaType            unsupported_media_type   a body in a format we do not read
 ├── PayloadTooLarge                 payload_too_large        a body over the configured limit
+├── TooManyAttempts                 too_many_attempts        locked out for a while (``retry_after`` seconds)
 └── Conflict                        conflict                 the request contradicts stored state
     ├── AlreadyExists               already_exists           a unique thing exists already
     ├── AlreadyAnnotated            already_annotated        this annotator has annotated this task
@@ -121,6 +122,12 @@ class UnsupportedMediaType(ConsensoError):
 
 class PayloadTooLarge(ConsensoError):
     code = "payload_too_large"
+
+
+class TooManyAttempts(ConsensoError):
+    """Too many failed attempts: locked out for ``retry_after`` seconds (a param, also sent as Retry-After)."""
+
+    code = "too_many_attempts"
 
 
 class Conflict(ConsensoError):

@@ -1,22 +1,34 @@
-"""Authentication: passwords (argon2), browser sessions with CSRF tokens, personal access tokens."""
+"""Authentication: passwords (argon2), browser sessions with CSRF tokens, personal access tokens.
+
+Login lockout: after ``LockoutPolicy.max_failures`` consecutive failed logins for one e-mail address, the address
+is locked for ``lock_seconds`` (each further lock before a success twice as long, up to ``max_lock_seconds``).
+While locked, every login for it answers ``429 login_locked`` with ``Retry-After`` and the password is not even
+checked, so the answer is the same whether the password is right or not. Counts are kept per address
+(``login_throttle``, keyed by the SHA-256 of the normalised address), not per user, so an unknown address is
+counted and locked exactly like a known one. A successful login clears the count. Every failed attempt is
+audited (``auth.login_failed``; ``reason: locked`` when refused by a lock) and every lock (``auth.locked``).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.orm import Session
 
-from consenso.core.errors import InvalidInput, NotAuthenticated, NotFound
+from consenso.core.errors import ConsensoError, InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
-from consenso.store.models import ApiToken, AuthSession
+from consenso.store.models import ApiToken, AuthSession, User
 from consenso.store.repositories import audit as audit_repo
+from consenso.store.repositories import login_throttle as throttle_repo
 from consenso.store.repositories import users as user_repo
 
 TOKEN_PREFIX = "cns_"  # noqa: S105 (a public prefix, not a secret)
@@ -55,6 +67,25 @@ class LoginResult:
     expires_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class LockoutPolicy:
+    """When repeated failed logins lock an e-mail address, and for how long (Settings ``login_*``)."""
+
+    max_failures: int = 5
+    lock_seconds: int = 15 * 60
+    max_lock_seconds: int = 24 * 3600
+
+    def lock_for(self, locks: int) -> timedelta:
+        """The length of the ``locks``-th lock since the last success: doubling, capped."""
+        doubled = self.lock_seconds * 2 ** min(max(locks - 1, 0), 32)
+        return timedelta(seconds=min(doubled, self.max_lock_seconds))
+
+
+def _locked(until: datetime, now: datetime) -> TooManyAttempts:
+    seconds = max(1, math.ceil((until - now).total_seconds()))
+    return TooManyAttempts("login_locked", retry_after=seconds, minutes=math.ceil(seconds / 60))
+
+
 def login(
     db: Database,
     email: str,
@@ -62,26 +93,23 @@ def login(
     *,
     max_seconds: int,
     origin: str = "",
+    lockout: LockoutPolicy = LockoutPolicy(),
     now: datetime | None = None,
 ) -> LoginResult:
     now = now or utcnow()
+    address = email.strip().lower()[:320]
+    key = digest(address)
+    failure: ConsensoError
     with db.write() as session:
-        user = user_repo.get_user_by_email(session, email)
-        ok = verify_password(user.password_hash if user else None, password)
-        if user is None or not ok or not user.is_active:
-            audit_repo.record(
-                session,
-                actor_id=user.id if user else None,
-                action="auth.login_failed",
-                object_type="user",
-                object_id=str(user.id) if user else "",
-                outcome="failure",
-                origin=origin,
-                details={"email": email.strip().lower()[:320]},
-                created_at=now,
-            )
-            failure = NotAuthenticated("invalid_credentials")
-        else:
+        throttle = throttle_repo.get_for_update(session, key)
+        user = user_repo.get_user_by_email(session, address)
+        if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+            # locked: the password is not checked, so the answer says nothing about it
+            _audit_failure(session, user, address, origin, now, reason="locked")
+            failure = _locked(throttle.locked_until, now)
+        elif user is not None and verify_password(user.password_hash, password) and user.is_active:
+            if throttle is not None:
+                throttle_repo.clear(session, key)
             token = secrets.token_urlsafe(32)
             csrf = secrets.token_urlsafe(32)
             expires = now + timedelta(seconds=max_seconds)
@@ -106,8 +134,56 @@ def login(
                 created_at=now,
             )
             return LoginResult(token, csrf, user.id, user.email, user.is_admin, expires)
+        else:
+            if user is None:
+                verify_password(None, password)  # the same time as checking a real password
+            _audit_failure(session, user, address, origin, now)
+            throttle = throttle or throttle_repo.add_for_update(session, key, now)
+            throttle.failures += 1
+            throttle.updated_at = now
+            failure = NotAuthenticated("invalid_credentials")
+            if throttle.failures >= lockout.max_failures:
+                throttle.locks += 1
+                throttle.locked_until = now + lockout.lock_for(throttle.locks)
+                audit_repo.record(
+                    session,
+                    actor_id=user.id if user else None,
+                    action="auth.locked",
+                    object_type="user",
+                    object_id=str(user.id) if user else "",
+                    outcome="failure",
+                    origin=origin,
+                    details={
+                        "email": address,
+                        "failures": throttle.failures,
+                        "lock": throttle.locks,
+                        "locked_until": throttle.locked_until.isoformat(),
+                    },
+                    created_at=now,
+                )
+                throttle.failures = 0
+                failure = _locked(throttle.locked_until, now)
     # raised after the transaction committed, so that the failed attempt is recorded
     raise failure
+
+
+def _audit_failure(
+    session: Session, user: User | None, address: str, origin: str, now: datetime, *, reason: str = ""
+) -> None:
+    details: dict[str, str] = {"email": address}
+    if reason:
+        details["reason"] = reason
+    audit_repo.record(
+        session,
+        actor_id=user.id if user else None,
+        action="auth.login_failed",
+        object_type="user",
+        object_id=str(user.id) if user else "",
+        outcome="failure",
+        origin=origin,
+        details=details,
+        created_at=now,
+    )
 
 
 def logout(db: Database, principal: Principal, now: datetime | None = None) -> None:

@@ -152,6 +152,25 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LoginThrottle(Base):
+    """Failed logins per account, keyed by the SHA-256 of the normalised e-mail (consenso.services.auth).
+
+    Keyed by the address, not the user: an unknown address is counted and locked exactly like a known one,
+    so the answers never tell which addresses have accounts. ``failures`` counts consecutive failures since
+    the last success or lock; ``locks`` counts locks since the last success (each lock lasts twice the
+    previous one, up to a cap); ``locked_until`` is the end of the current lock. A successful login deletes
+    the row. Rows live in the database so that every server process sees the same counts.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locks: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Project(Base):
     __tablename__ = "project"
     __table_args__ = (

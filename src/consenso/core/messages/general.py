@@ -18,6 +18,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The access token is invalid, expired or revoked.",
         "es": "El token de acceso no es válido, venció o fue revocado.",
     },
+    "login_locked": {
+        "en": "Too many failed logins for this account: try again in {minutes} minutes.",
+        "es": "Demasiados intentos fallidos para esta cuenta: vuelva a intentarlo en {minutes} minutos.",
+    },
+    "too_many_attempts": {
+        "en": "Too many attempts: try again later.",
+        "es": "Demasiados intentos: vuelva a intentarlo más tarde.",
+    },
     "session_expired": {
         "en": "Your session has expired; log in again.",
         "es": "Su sesión venció; inicie sesión de nuevo.",

@@ -5,18 +5,39 @@ from fastapi import Request, Response
 from consenso.api.deps import CSRF_COOKIE, DB, SESSION_COOKIE, AppSettings, CurrentPrincipal, client_origin
 from consenso.api.routes.v1.router import router
 from consenso.api.schemas.auth import LoginCreate, LoginRead
+from consenso.api.schemas.common import ErrorResponse
 from consenso.api.schemas.users import UserRead
 from consenso.services import auth, users
 
+_LOCKED_RESPONSE = {
+    "model": ErrorResponse,
+    "description": "Too many failed logins for this e-mail address: locked (`login_locked`), whatever the password",
+    "headers": {"Retry-After": {"description": "Seconds until the lock ends", "schema": {"type": "integer"}}},
+}
+
 
 @router.post(
-    "/auth/login", tags=["auth"], response_model=LoginRead, summary="Log in: sets an HttpOnly session cookie"
+    "/auth/login",
+    tags=["auth"],
+    response_model=LoginRead,
+    summary="Log in: sets an HttpOnly session cookie",
+    responses={429: _LOCKED_RESPONSE},
 )
 def login(
     body: LoginCreate, request: Request, response: Response, db: DB, settings: AppSettings
 ) -> LoginRead:
+    lockout = auth.LockoutPolicy(
+        max_failures=settings.login_max_failures,
+        lock_seconds=settings.login_lock_seconds,
+        max_lock_seconds=settings.login_lock_max_seconds,
+    )
     result = auth.login(
-        db, body.email, body.password, max_seconds=settings.session_max_seconds, origin=client_origin(request)
+        db,
+        body.email,
+        body.password,
+        max_seconds=settings.session_max_seconds,
+        origin=client_origin(request),
+        lockout=lockout,
     )
     response.set_cookie(
         SESSION_COOKIE,
