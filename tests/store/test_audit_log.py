@@ -343,7 +343,7 @@ def test_the_migration_chains_the_events_stored_before_it(fresh_db: Database) ->
     ]
     with fresh_db.read() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password")).one()
-    assert (event.object_id, event.details, event.origin) == ("1", {}, "cli")
+    assert (event.object_id, event.details, event.origin) == ("1", {"sessions_revoked": 0}, "cli")
 
     cfg = alembic_config(fresh_db.url)  # and back: the chain columns and triggers go, the foreign keys return
     with fresh_db.write_engine.begin() as conn:

@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     REVIEW = "review"
     ADJUDICATE = "adjudicate"
     VIEW_AUDIT = "view_audit"
+    REVEAL_PII = "reveal_pii"
 
 
 _ALL = frozenset(Role)
@@ -78,6 +79,10 @@ MATRIX: Final[Mapping[Action, frozenset[Role]]] = {
     # read (and export and verify) their workspace's chain; instance admins read every chain, the instance's
     # own (logins, users, tokens) included. Managers run projects but do not audit the people running them.
     Action.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    # Reading what PII masking hid (a task's original data, consenso.services.pii.reveal): need to know, so
+    # the workspace's admins only, each read audited (``pii.reveal``). Managers set the policy and import,
+    # but work on the masked data like everyone else (PCI DSS 7.2: least privilege).
+    Action.REVEAL_PII: frozenset({Role.ADMIN}),
 }
 
 # Which roles a member of a given role may grant. A manager staffs projects but cannot make admins.
@@ -107,20 +112,32 @@ class MemberChange(enum.StrEnum):
     CANNOT_MANAGE = "cannot_manage"  # the member's current role is above what the actor may grant
     CANNOT_GRANT = "cannot_grant"  # the new role is above what the actor may grant
     LAST_ADMIN = "last_admin"  # the change would leave the workspace without an admin
+    SELF = "self"  # the actor asks for another role for themselves
 
 
-def decide_member_change(actor: Role, current: Role, new: Role | None, admins: int) -> MemberChange:
-    """May a member with role ``actor`` (who holds ``MANAGE_MEMBERS``) change a member's role?
+def decide_member_change(
+    actor: Role, current: Role, new: Role | None, admins: int, *, own: bool = False
+) -> MemberChange:
+    """May a member with role ``actor`` change a member's role? (Rule 0 holds for everyone; rules 1 to 3 are
+    for actors who hold ``MANAGE_MEMBERS``, which the caller checks.)
 
-    ``current`` is the member's role now, ``new`` the role asked for (None: remove the member) and
-    ``admins`` the workspace's admin memberships, this member included when they are one.
+    ``current`` is the member's role now, ``new`` the role asked for (None: remove the member),
+    ``admins`` the workspace's admin memberships, this member included when they are one, and ``own``
+    whether the member is the actor themselves.
 
+    0. Nobody changes their own role, whatever it is (admins and instance admins who are members
+       included): a role is given by someone else, so every role change in the audit log names two
+       people, and an admin cannot demote themselves by mistake into a role that can no longer undo it.
+       Asking for the role one has is no change; leaving the workspace (``new`` None) follows the rules
+       below.
     1. One may only touch a member whose role one could grant: a manager cannot demote or remove an admin
        (the same rule that stops a manager from making admins).
     2. The new role must be one the actor may grant.
     3. A workspace always keeps at least one admin member: the last one can be neither demoted nor removed
        (instance administrators act as admins everywhere, but they are not members and may leave).
     """
+    if own and new is not None and new is not current:
+        return MemberChange.SELF
     if not can_grant(actor, current):
         return MemberChange.CANNOT_MANAGE
     if new is not None and not can_grant(actor, new):

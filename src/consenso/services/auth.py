@@ -102,7 +102,8 @@ def login(
     failure: ConsensoError
     with db.write() as session:
         throttle = throttle_repo.get_for_update(session, key)
-        user = user_repo.get_user_by_email(session, address)
+        # locked, so that a password change or a deactivation running meanwhile sees this session and revokes it
+        user = user_repo.get_user_by_email(session, address, lock=True)
         if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
             # locked: the password is not checked, so the answer says nothing about it
             _audit_failure(session, user, address, origin, now, reason="locked")
@@ -110,20 +111,7 @@ def login(
         elif user is not None and verify_password(user.password_hash, password) and user.is_active:
             if throttle is not None:
                 throttle_repo.clear(session, key)
-            token = secrets.token_urlsafe(32)
-            csrf = secrets.token_urlsafe(32)
-            expires = now + timedelta(seconds=max_seconds)
-            user_repo.add_session(
-                session,
-                AuthSession(
-                    token_hash=digest(token),
-                    csrf_token=csrf,
-                    user_id=user.id,
-                    created_at=now,
-                    last_seen_at=now,
-                    expires_at=expires,
-                ),
-            )
+            result = _open_session(session, user, max_seconds=max_seconds, now=now)
             audit_repo.record(
                 session,
                 actor_id=user.id,
@@ -133,7 +121,7 @@ def login(
                 origin=origin,
                 created_at=now,
             )
-            return LoginResult(token, csrf, user.id, user.email, user.is_admin, expires)
+            return result
         else:
             if user is None:
                 verify_password(None, password)  # the same time as checking a real password
@@ -165,6 +153,25 @@ def login(
                 failure = _locked(throttle.locked_until, now)
     # raised after the transaction committed, so that the failed attempt is recorded
     raise failure
+
+
+def _open_session(session: Session, user: User, *, max_seconds: int, now: datetime) -> LoginResult:
+    """A new browser session for ``user``: a random cookie value (stored hashed) and its CSRF token."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    expires = now + timedelta(seconds=max_seconds)
+    user_repo.add_session(
+        session,
+        AuthSession(
+            token_hash=digest(token),
+            csrf_token=csrf,
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires,
+        ),
+    )
+    return LoginResult(token, csrf, user.id, user.email, user.is_admin, expires)
 
 
 def _audit_failure(
@@ -200,6 +207,79 @@ def logout(db: Database, principal: Principal, now: datetime | None = None) -> N
             object_id=str(principal.user_id),
             created_at=now,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordChange:
+    """What ``change_password`` did: the other sessions it revoked, and the caller's new session when they
+    came with a session cookie (the old one is revoked: its cookie no longer works)."""
+
+    sessions_revoked: int
+    session: LoginResult | None
+
+
+def change_password(
+    db: Database,
+    principal: Principal,
+    *,
+    current_password: str,
+    new_password: str,
+    max_seconds: int,
+    origin: str = "",
+    now: datetime | None = None,
+) -> PasswordChange:
+    """The signed-in user changes their own password, proving they know the current one.
+
+    A wrong current password answers ``400 wrong_current_password`` and changes nothing (it does not count
+    towards the login lockout, which is about finding a password without any credential; it is audited as
+    ``user.password_change_failed``). The new password follows the rules of user creation
+    (``hash_password``). On success every other session of the user is revoked, and a caller who came with
+    a session cookie gets a new session (the old one is revoked): whoever had copied a cookie of this user
+    is signed out. API tokens stay valid: they are credentials the user made on purpose and revokes on their
+    own. Audited ``user.password_changed`` (``sessions_revoked``, ``session_rotated``; never a password).
+    """
+    now = now or utcnow()
+    new_hash = hash_password(new_password)  # the rules first: a weak password is refused before any check
+    with db.write() as session:
+        user = user_repo.lock_user(session, principal.user_id)
+        if user is None or not user.is_active:
+            raise NotAuthenticated("user_inactive")
+        if principal.session_id is not None and not user_repo.session_is_live(
+            session, principal.session_id, now
+        ):
+            raise NotAuthenticated("session_expired")  # revoked meanwhile (by another change, a logout)
+        if not verify_password(user.password_hash, current_password):
+            audit_repo.record(
+                session,
+                actor_id=user.id,
+                action="user.password_change_failed",
+                object_type="user",
+                object_id=str(user.id),
+                outcome="failure",
+                origin=origin,
+                details={"reason": "wrong_current_password"},
+                created_at=now,
+            )
+        else:
+            user.password_hash = new_hash
+            revoked = user_repo.revoke_user_sessions(session, user.id, now, keep=principal.session_id)
+            fresh: LoginResult | None = None
+            if principal.session_id is not None:
+                user_repo.revoke_session(session, principal.session_id, now)
+                fresh = _open_session(session, user, max_seconds=max_seconds, now=now)
+            audit_repo.record(
+                session,
+                actor_id=user.id,
+                action="user.password_changed",
+                object_type="user",
+                object_id=str(user.id),
+                origin=origin,
+                details={"sessions_revoked": revoked, "session_rotated": fresh is not None},
+                created_at=now,
+            )
+            return PasswordChange(revoked, fresh)
+    # only a wrong current password gets here: raised after the commit, so that the attempt is recorded
+    raise InvalidInput("wrong_current_password")
 
 
 def authenticate_token(db: Database, raw: str, now: datetime | None = None) -> Principal:

@@ -1,4 +1,4 @@
-"""Users: created by instance admins (or by the CLI operator)."""
+"""Users: created, deactivated and reactivated by instance admins (or by the CLI operator)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from consenso.core.errors import AlreadyExists, InvalidInput, PermissionDenied
+from consenso.core.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PermissionDenied
 from consenso.services.auth import hash_password
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
 from consenso.store.database import Database
 from consenso.store.models import User
+from consenso.store.repositories import assignments as assignment_repo
 from consenso.store.repositories import audit as audit_repo
 from consenso.store.repositories import users as user_repo
+from consenso.store.repositories import workspaces as workspace_repo
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 
@@ -92,14 +94,17 @@ def create_user(
 
 
 def set_password(db: Database, email: str, password: str, now: datetime | None = None) -> UserView:
-    """Reset a user's password (local operator only: the demo and the CLI). Audited (``user.password``),
-    without the password or its hash."""
+    """Reset a user's password (local operator only: the demo and the CLI) and sign them out everywhere:
+    every live session is revoked, so a session opened with the old password ends with it (API tokens stay).
+    Audited (``user.password``, with ``sessions_revoked``), without the password or its hash."""
+    now = now or utcnow()
     password_hash = hash_password(password)
     with db.write() as session:
-        user = user_repo.get_user_by_email(session, email)
+        user = user_repo.get_user_by_email(session, email, lock=True)
         if user is None:
             raise InvalidInput("invalid_input")
         user.password_hash = password_hash
+        revoked = user_repo.revoke_user_sessions(session, user.id, now)
         audit_repo.record(
             session,
             actor_id=None,
@@ -107,7 +112,61 @@ def set_password(db: Database, email: str, password: str, now: datetime | None =
             object_type="user",
             object_id=str(user.id),
             origin="cli",
-            created_at=now or utcnow(),
+            details={"sessions_revoked": revoked},
+            created_at=now,
+        )
+        return UserView.of(user)
+
+
+def set_active(
+    db: Database,
+    principal: Principal | None,
+    user_id: int,
+    *,
+    active: bool,
+    origin: str = "",
+    now: datetime | None = None,
+) -> UserView:
+    """Deactivate or reactivate a user (instance admins; ``principal`` None: the local operator at the CLI).
+
+    Deactivating signs the user out at once: every live session and every API token is revoked (``revoked_at``,
+    in the same transaction; the authentication also refuses an inactive user, whatever their credentials),
+    and the tasks they hold leased go back to the pool in every workspace. Reactivating lets them log in
+    again; it revives neither the old sessions nor the old tokens. Nobody deactivates themselves (409
+    ``cannot_deactivate_self``: an admin would lock themselves out). Audited ``user.deactivated`` (with what
+    was revoked and released) and ``user.reactivated``; asking for what already is so changes nothing.
+    """
+    if principal is not None and not principal.is_admin:
+        raise PermissionDenied("admin_required")
+    now = now or utcnow()
+    with db.write() as session:
+        user = user_repo.lock_user(session, user_id)
+        if user is None:
+            raise NotFound("not_found", kind_key="kind_user")
+        if not active and principal is not None and user.id == principal.user_id:
+            raise Conflict("cannot_deactivate_self")
+        if user.is_active == active:
+            return UserView.of(user)
+        user.is_active = active
+        details: dict[str, int] = {}
+        if not active:
+            details["sessions_revoked"] = user_repo.revoke_user_sessions(session, user.id, now)
+            details["tokens_revoked"] = user_repo.revoke_user_tokens(session, user.id, now)
+            # an instance admin may hold leases in any workspace (they act as admin everywhere)
+            workspaces = workspace_repo.list_workspaces_for(session, user.id, all_workspaces=user.is_admin)
+            details["leases_released"] = sum(
+                assignment_repo.release_member_leases(session, workspace.id, user.id, now)
+                for workspace, _ in workspaces
+            )
+        audit_repo.record(
+            session,
+            actor_id=principal.user_id if principal else None,
+            action="user.deactivated" if not active else "user.reactivated",
+            object_type="user",
+            object_id=str(user.id),
+            origin=origin,
+            details=details,
+            created_at=now,
         )
         return UserView.of(user)
 

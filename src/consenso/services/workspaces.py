@@ -188,16 +188,22 @@ def _change(
     """
     workspace_repo.lock_workspace(session, workspace_id)  # before reading any role, the actor's included
     actor = workspace_role(session, principal, workspace_id)
-    require(actor, Action.MANAGE_MEMBERS)
     found = workspace_repo.member_with_user(session, workspace_id, user_id)
     if found is None:
+        require(actor, Action.MANAGE_MEMBERS)
         raise NotFound("not_found", kind_key="kind_member")
     membership, user = found
     current = Role(membership.role)
     if same_role:
         new = current
     admins = workspace_repo.count_admins(session, workspace_id)
-    decision = decide_member_change(actor, current, new, admins)
+    own = user_id == principal.user_id
+    decision = decide_member_change(actor, current, new, admins, own=own)
+    # one's own role first, so that every member asking for another role is told why, whatever their role
+    # (it tells them nothing they do not know: it is their own membership)
+    if decision is MemberChange.SELF:
+        raise PermissionDenied("cannot_change_own_role")
+    require(actor, Action.MANAGE_MEMBERS)
     if decision is MemberChange.CANNOT_MANAGE:
         raise PermissionDenied("cannot_manage_role", role=current.value)
     if decision is MemberChange.CANNOT_GRANT and new is not None:
@@ -232,7 +238,8 @@ def update_member(
 ) -> MemberView:
     """Change a member's role, their skills, or both, in one transaction (``MANAGE_MEMBERS``).
 
-    Role: ``decide_member_change`` says who may. A member who may no longer annotate gives back their leases
+    Role: ``decide_member_change`` says who may; nobody changes their own (403 ``cannot_change_own_role``),
+    though a manager still sets their own skills. A member who may no longer annotate gives back their leases
     at once, so that their tasks go to others without waiting for expiry. Skills (any JSON; ``None``
     clears them) are checked by :func:`consenso.core.qa.parse_skills` and stored normalised; changing them
     follows the same rule as changing the role (a manager cannot touch an admin). Each change is audited

@@ -10,6 +10,7 @@ import { parseAdjudication, type AdjudicationPage } from "./adjudication/routes"
 export type Route =
   | { name: "home" }
   | { name: "login" }
+  | { name: "account" }
   | { name: "annotate"; projectId: number }
   | { name: "manager"; page: ManagerPage }
   | { name: "review"; page: ReviewPage }
@@ -25,6 +26,7 @@ function currentPath(): string {
 export function parse(path: string): Route {
   if (path === "/" || path === "") return { name: "home" };
   if (path === "/login") return { name: "login" };
+  if (path === "/account/password") return { name: "account" };
   const annotate = /^\/projects\/([1-9][0-9]{0,17})\/annotate$/.exec(path);
   if (annotate?.[1]) return { name: "annotate", projectId: Number(annotate[1]) };
   const review = parseReview(path);

@@ -42,6 +42,21 @@ export async function logIn(email: string, password: string): Promise<void> {
   state.user = await loadMe();
 }
 
+/**
+ * Change the signed-in user's password. The server revokes every other session and replaces this one: the
+ * new cookies arrive with the answer, and the new CSRF token must be used from now on. How many other
+ * sessions were signed out.
+ */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<number> {
+  const changed = await call(
+    api.POST("/api/v1/auth/password", {
+      body: { current_password: currentPassword, new_password: newPassword },
+    }),
+  );
+  if (changed.csrf_token) setCsrfToken(changed.csrf_token);
+  return changed.sessions_revoked;
+}
+
 export async function logOut(): Promise<void> {
   try {
     await call(api.POST("/api/v1/auth/logout"), true);

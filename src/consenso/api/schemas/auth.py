@@ -37,3 +37,19 @@ class TokenRead(Read):
     user_id: int
     created_at: datetime
     expires_at: datetime | None
+
+
+class PasswordChangeCreate(Strict):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(
+        min_length=8, max_length=1024, description="The same rules as a new user's password"
+    )
+
+
+class PasswordChangeRead(Read):
+    sessions_revoked: int = Field(description="The caller's other sessions, now signed out")
+    csrf_token: str | None = Field(
+        description="With a session cookie: the new session's CSRF token (the old session is revoked and a "
+        "new cookie is set); null for a bearer token"
+    )
+    expires_at: datetime | None = Field(description="When the new session ends; null for a bearer token")

@@ -24,3 +24,9 @@ class UserRead(Read):
     is_active: bool
     locale: str
     created_at: datetime
+
+
+class UserUpdate(Strict):
+    is_active: bool = Field(
+        description="false: deactivate (every session and API token revoked at once); true: reactivate"
+    )

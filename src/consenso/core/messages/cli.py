@@ -70,3 +70,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cli_unsafe_secret": {"en": "Refusing to start: {reason}", "es": "No se inicia: {reason}"},
 }
+
+# ``consenso user set-password`` / ``deactivate`` / ``activate`` (issue 6, accounts hardening)
+MESSAGES.update(
+    {
+        "cli_password_set": {
+            "en": "New password set for user {id} <{email}>; every session of theirs is signed out.",
+            "es": "Nueva contraseña para el usuario {id} <{email}>; todas sus sesiones quedaron cerradas.",
+        },
+        "cli_user_deactivated": {
+            "en": "Deactivated user {id} <{email}>: signed out everywhere, API tokens revoked.",
+            "es": "Usuario {id} <{email}> desactivado: sesiones cerradas y tokens de API revocados.",
+        },
+        "cli_user_activated": {
+            "en": "Activated user {id} <{email}>: they can log in again (old sessions and tokens stay revoked).",
+            "es": "Usuario {id} <{email}> activado: puede volver a iniciar sesión (las sesiones y los tokens "
+            "anteriores siguen revocados).",
+        },
+    }
+)

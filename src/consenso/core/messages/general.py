@@ -130,6 +130,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kind_user": {"en": "User", "es": "Usuario"},
     "kind_token": {"en": "Token", "es": "Token"},
     "kind_membership": {"en": "Membership", "es": "Membresía"},
+    "kind_media_file": {"en": "Media file", "es": "Archivo multimedia"},
 }
 
 MESSAGES["overlap_below_taken"] = {
@@ -185,5 +186,24 @@ MESSAGES.update(
         },
         "kind_annotation": {"en": "Annotation", "es": "Anotación"},
         "kind_member": {"en": "Member", "es": "Miembro"},
+    }
+)
+
+# Accounts: password change, deactivation, one's own role (issue 6, hardening)
+MESSAGES.update(
+    {
+        "wrong_current_password": {
+            "en": "The current password is wrong; nothing was changed.",
+            "es": "La contraseña actual no es correcta; no se cambió nada.",
+        },
+        "cannot_deactivate_self": {
+            "en": "You cannot deactivate your own account; ask another instance administrator.",
+            "es": "No puede desactivar su propia cuenta; pídaselo a otro administrador de la instancia.",
+        },
+        "cannot_change_own_role": {
+            "en": "Nobody can change their own role; ask another admin or manager of the workspace.",
+            "es": "Nadie puede cambiar su propio rol; pídaselo a otro administrador o responsable del espacio de "
+            "trabajo.",
+        },
     }
 )
