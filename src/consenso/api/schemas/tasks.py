@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
-from consenso.api.schemas import Read
+from consenso.api.schemas import Read, Strict
 from consenso.api.schemas.routing import RequirementsRead
+from consenso.core.netguard import MAX_URL_LENGTH
 
 
 class ImportRead(Read):
@@ -16,6 +17,18 @@ class ImportRead(Read):
         description="Exact duplicates skipped (same data already in the project or the body)"
     )
     task_count: int = Field(description="Tasks in the project after the import")
+
+
+class ImportUrlCreate(Strict):
+    url: str = Field(
+        min_length=1,
+        max_length=MAX_URL_LENGTH,
+        description="An http or https URL; its host must resolve to public addresses unless an administrator "
+        "allow-listed it (CONSENSO_OUTBOUND_ALLOW_HOSTS)",
+    )
+    format: Literal["json", "jsonl", "csv"] | None = Field(
+        default=None, description="The body's format; default: from the answer's Content-Type"
+    )
 
 
 class TaskRead(Read):
