@@ -109,6 +109,24 @@ def test_export_to_a_file_writes_one_line_per_task(
     )
 
 
+def test_export_as_csv_counts_tasks_not_line_breaks(
+    run_cli: RunCli, db: Database, world: World, tmp_path: Path
+) -> None:
+    """``--format csv`` writes the spreadsheet table; a cell holding line breaks does not inflate the count."""
+    extra = tmp_path / "more.jsonl"
+    extra.write_bytes(orjson.dumps({"data": {"text": "línea 1\nlínea 2\n=línea 3"}}) + b"\n")
+    assert_ok(run_cli(["import", str(world.project_id), str(extra)]))
+    output = tmp_path / "export.csv"
+
+    result = run_cli(["export", str(world.project_id), "-o", str(output), "--format", "csv"])
+
+    assert_ok(result)
+    content = output.read_bytes()
+    assert result.stdout == f"Exported 6 tasks ({len(content) / 1e6:.1f} MB) to {output}.\n"
+    assert content.startswith("\ufeffid,data.text,qa_status,annotation_count,".encode())
+    assert content.endswith('"línea 1\nlínea 2\n=línea 3",pending,0,,,,,,\r\n'.encode())
+
+
 def test_export_to_stdout_writes_only_the_lines(
     run_cli: RunCli, db: Database, world: World, tmp_path: Path
 ) -> None:
@@ -181,7 +199,7 @@ def test_export_in_an_unknown_format_fails(
 
     result = run_cli(["export", str(world.project_id), "-o", str(output), "--format", "xml"])
 
-    assert_failed(result, "Error: Export format 'xml' is not supported; use one of: jsonl.")
+    assert_failed(result, "Error: Export format 'xml' is not supported; use one of: jsonl, csv.")
     assert not output.exists()
     with db.read() as session:
         assert session.scalars(select(AuditEvent).where(AuditEvent.action == "project.export")).all() == []

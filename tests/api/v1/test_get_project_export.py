@@ -107,7 +107,7 @@ def test_unknown_format_is_400(app_client: TestClient, world: World) -> None:
     )
 
     error = assert_error(r, 400, "unsupported_export_format")
-    assert error["message"] == "Export format 'xml' is not supported; use one of: jsonl."
+    assert error["message"] == "Export format 'xml' is not supported; use one of: jsonl, csv."
 
 
 def test_outsider_is_404(app_client: TestClient, world: World) -> None:

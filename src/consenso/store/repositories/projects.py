@@ -133,6 +133,16 @@ def get_schema_version(session: Session, schema_version_id: int) -> SchemaVersio
     return session.get(SchemaVersion, schema_version_id)
 
 
+def schema_version_ids(session: Session, project_id: int) -> list[int]:
+    """The ids of every schema version of the project, newest first."""
+    stmt = (
+        select(SchemaVersion.id)
+        .where(SchemaVersion.project_id == project_id)
+        .order_by(SchemaVersion.version.desc())
+    )
+    return [int(i) for i in session.scalars(stmt)]
+
+
 def add_guideline_version(
     session: Session, project_id: int, content: dict[str, Any], created_by: int | None
 ) -> GuidelineVersion:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, NamedTuple
 
-from sqlalchemy import Text, case, exists, func, insert, or_, select, type_coerce
+from sqlalchemy import Text, case, exists, func, insert, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from consenso.store.models import Annotation, Assignment, Prediction, Task
@@ -332,6 +332,25 @@ def export_batches(
         )
         yield ExportBatch(part, [a for a in annotations if a[0] in ids], after)
         after = last
+
+
+def json_keys(session: Session, project_id: int, column: str, *, include_gold: bool = False) -> list[str]:
+    """The distinct top-level keys of ``column`` (``"data"`` or ``"meta"``, a JSON object on every task) over
+    the project's tasks (gold tasks only with ``include_gold``), sorted: the columns of a CSV export.
+
+    The database lists them (``jsonb_object_keys`` on PostgreSQL, ``json_each`` on SQLite), so the documents
+    never travel; sorted, because PostgreSQL's jsonb does not keep the order of the keys as imported.
+    """
+    document: Any = {"data": Task.data, "meta": Task.meta}[column]
+    if session.get_bind().dialect.name == "postgresql":
+        key: Any = func.jsonb_object_keys(document).label("key")
+        stmt = select(key).where(Task.project_id == project_id)
+    else:
+        pairs = func.json_each(document).table_valued("key").alias("pairs")
+        stmt = select(pairs.c.key).select_from(Task).join(pairs, true()).where(Task.project_id == project_id)
+    if not include_gold:
+        stmt = stmt.where(Task.gold.is_(None))
+    return sorted({str(k) for k in session.scalars(stmt.distinct())})
 
 
 def sqlite_timestamp(value: datetime) -> str:
