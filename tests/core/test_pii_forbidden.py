@@ -95,3 +95,51 @@ def test_refusal_messages_exist_in_both_languages_and_hold_no_value() -> None:
         es = translate(key, "es", field="/payment/cvv", start=0)
         assert "/payment/cvv" in en and "/payment/cvv" in es, kind
         assert en != es
+
+
+def test_the_quick_test_never_skips_a_document_that_holds_forbidden_data() -> None:
+    """``may_hold_forbidden`` lets an import skip the full search: it must say True for everything the full
+    search finds, in any case, as text or as a JSON document with its field names."""
+    import itertools
+    import pathlib
+
+    import orjson
+
+    from consenso.core.pii import may_hold_forbidden
+
+    found = [
+        "my card is 4111 1111 1111 1111, expires 09/27, CVV 123",
+        "cvv2: 0456",
+        "CVC=789",
+        "the security code is 321",
+        "el código de seguridad es el 654",
+        "Cód. seguridad 111",
+        "CÓDIGO DE SEGURIDAD 111",
+        "los 3 dígitos de atrás son 808",
+        "los 3 DIGITOS de atras son 808",
+        "the three digits on the back: 909",
+        "card verification value 4321",
+        "CSC 123",
+        "cvn 123",
+        "cav2 123",
+        "cvd 123",
+        "%B4111111111111111^GOMEZ/ANA^27091010000000000000?",
+        ";4111111111111111=27091010000000000?",
+        "57: 4111111111111111D27091010000",
+    ]
+    documents = [{"text": t} for t in found] + [
+        {"cvv": "123"},
+        {"CVC2": 456},
+        {"security_code": "789"},
+        {"codigo_seguridad": "0123"},
+    ]
+    testset = pathlib.Path(__file__).with_name("pii_testset.jsonl").read_bytes().splitlines()
+    sentences = [orjson.loads(line)["text"] for line in testset if line.strip()]
+    assert all(find_forbidden(text) for text in found)  # the cases are real
+    for text in itertools.chain(found, sentences):
+        if find_forbidden(text):
+            assert may_hold_forbidden(text), text
+    for document in documents:
+        assert find_forbidden_in_data(document), document  # the cases are real
+        assert may_hold_forbidden(orjson.dumps(document).decode()), document
+    assert not may_hold_forbidden('{"text": "order 1234 of 2024-03-05 at table 56"}')

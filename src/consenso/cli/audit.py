@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
+from consenso.cli.progress import count_columns
 from consenso.core.messages import translate
 
 if TYPE_CHECKING:
@@ -112,12 +113,7 @@ def audit_verify(
         except ValueError as exc:
             fail(t("cli_audit_anchors_invalid", path=anchors, reason=str(exc)))
     db = _open(_settings(database_url))
-    columns = (
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
+    columns = count_columns()
     try:
         with Progress(*columns, console=err, transient=True) as progress:
             bar = progress.add_task(t("cli_audit_verifying"), total=None)

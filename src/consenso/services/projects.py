@@ -21,6 +21,7 @@ from consenso.core.errors import Conflict, InvalidInput, NotFound, SettingsInval
 from consenso.core.permissions import Action, Role, allows
 from consenso.core.qa import QaSettings
 from consenso.core.schema import LabelSchema
+from consenso.services import pii as pii_service
 from consenso.services.access import project_for, require, workspace_role
 from consenso.services.clock import utcnow
 from consenso.services.principal import Principal
@@ -48,6 +49,8 @@ class ProjectView:
     created_at: datetime
     updated_at: datetime
     qa: dict[str, Any] | None = None
+    # the PII policy in force (consenso.services.pii), for the same roles as ``qa``; None: masking is off
+    pii: dict[str, Any] | None = None
 
 
 def sees_qa(role: Role) -> bool:
@@ -122,6 +125,7 @@ def _view(session: Session, project: Project, role: Role, gold_tasks: int | None
         created_at=project.created_at,
         updated_at=project.updated_at,
         qa=QaSettings.stored(project.qa).to_json() if shown else None,
+        pii=dict(project.pii) if shown and project.pii is not None else None,
     )
 
 
@@ -137,10 +141,12 @@ def create_project(
     description: str = "",
     guidelines: dict[str, str] | None = None,
     qa: Mapping[str, Any] | None = None,
+    pii: Mapping[str, Any] | None = None,
     now: datetime | None = None,
 ) -> ProjectView:
     parsed = LabelSchema.parse(schema)  # validate before touching the database
     qa_settings = parse_qa(qa) if qa else None
+    pii_policy = pii_service.parse_policy(pii)
     now = now or utcnow()
     with db.write() as session:
         role = workspace_role(session, principal, workspace_id)
@@ -158,6 +164,7 @@ def create_project(
                 updated_at=now,
                 task_count=0,
                 qa=qa_settings.to_json() if qa_settings is not None else {},
+                pii=pii_policy,
             ),
         )
         schema_row = project_repo.add_schema_version(session, project.id, parsed.to_json(), principal.user_id)
@@ -172,6 +179,7 @@ def create_project(
             action="project.create",
             object_type="project",
             object_id=str(project.id),
+            details={"pii": pii_policy} if pii_policy is not None else None,
             created_at=now,
         )
         session.flush()
@@ -186,6 +194,7 @@ def _settings_state(project: Project) -> dict[str, Any]:
         "overlap": project.overlap,
         "lease_seconds": project.lease_seconds,
         "qa": dict(project.qa),
+        "pii": dict(project.pii) if project.pii is not None else None,
         "schema_version_id": project.schema_version_id,
         "guideline_version_id": project.guideline_version_id,
     }
@@ -208,6 +217,8 @@ def update_project(
         before = _settings_state(project)
         if changes.get("qa") is not None:
             project.qa = parse_qa(changes["qa"], base=QaSettings.stored(project.qa)).to_json()
+        if changes.get("pii") is not None:
+            project.pii = pii_service.parse_policy(changes["pii"], base=project.pii)
         for key in ("name", "description", "lease_seconds"):
             if changes.get(key) is not None:
                 setattr(project, key, changes[key])
@@ -235,7 +246,8 @@ def update_project(
             object_type="project",
             object_id=str(project.id),
             details={"fields": sorted(k for k, v in changes.items() if v is not None)}
-            | ({"qa": dict(changes["qa"])} if changes.get("qa") else {}),
+            | ({"qa": dict(changes["qa"])} if changes.get("qa") else {})
+            | ({"pii": project.pii} if changes.get("pii") is not None else {}),
             before=before,
             after=_settings_state(project),
             created_at=now,

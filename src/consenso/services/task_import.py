@@ -54,8 +54,10 @@ from consenso.core.permissions import Action
 from consenso.core.qa import GOLD_OVERLAP, Requirements, parse_requirements
 from consenso.core.schema import Issue, LabelSchema, TextControl
 from consenso.core.text import NUL_ESCAPE, contains_nul
+from consenso.services import pii
 from consenso.services.access import project_for
 from consenso.services.clock import utcnow
+from consenso.services.keys import Vault
 from consenso.services.principal import Principal
 from consenso.services.projects import schema_cache
 from consenso.store.database import Database
@@ -427,8 +429,15 @@ def content_hash(data: dict[str, Any]) -> bytes:
 
 # a record whose gold and requirements are absent or empty
 _PLAIN: Final = task_repo.TaskExtras(None, None, None, None, None)
-# rows to store, the QA columns of some of them (by index in the batch), their predictions, bytes read
-_Batch = tuple[list[task_repo.ImportRow], dict[int, task_repo.TaskExtras], list[task_repo.PredictionRow], int]
+# rows to store, the QA columns of some of them (by index in the batch), their predictions, the records PII
+# masking changed (their originals to seal), bytes read
+_Batch = tuple[
+    list[task_repo.ImportRow],
+    dict[int, task_repo.TaskExtras],
+    list[task_repo.PredictionRow],
+    list[pii.MaskedRecord],
+    int,
+]
 
 
 def _batches(
@@ -436,12 +445,15 @@ def _batches(
     schema: LabelSchema,
     located: Callable[[int], _Where],
     stream: IO[bytes],
+    masker: pii.ImportMasker | None = None,
 ) -> Generator[_Batch, None, None]:
     """Rows ready to store, ``BATCH_SIZE`` at a time, each batch with the QA columns of the records that
-    carry some (by index in the batch), their predictions (keyed by content hash) and the bytes read so far."""
+    carry some (by index in the batch), their predictions (keyed by content hash), the records that PII
+    masking changed and the bytes read so far."""
     batch: list[task_repo.ImportRow] = []
     extras: dict[int, task_repo.TaskExtras] = {}
     predictions: list[task_repo.PredictionRow] = []
+    masked: list[pii.MaskedRecord] = []
     known: dict[tuple[Any, ...], Requirements] = {}
     with closing(records):  # the reader lets go of the stream now, even when a record is refused
         for number, record in records:
@@ -449,7 +461,24 @@ def _batches(
             if row is None:
                 problem, params = _problem(record, schema)
                 raise located(number).fail(problem, **params)
+            refused_data = pii.forbidden_problem(record["data"], record.get("meta"), row[0], row[1])
+            if refused_data is not None:
+                raise located(number).fail(refused_data[0], **refused_data[1])
             prediction = record.get("prediction")
+            gold = record.get("gold")
+            if masker is not None:
+                try:
+                    hidden = masker.mask(
+                        record["data"],
+                        record.get("meta"),
+                        prelabelled=prediction is not None or gold is not None,
+                    )
+                except pii.MaskProblem as exc:
+                    raise located(number).fail(exc.key, **exc.params) from None
+                if hidden is not None:
+                    meta_text = orjson.dumps(hidden.meta).decode() if hidden.meta else "{}"
+                    row = (orjson.dumps(hidden.data).decode(), meta_text, hidden.content_hash)
+                    masked.append(hidden)
             if prediction is not None:
                 refused = _prediction_problem(prediction, record["data"], schema)
                 if refused is not None:
@@ -457,7 +486,6 @@ def _batches(
                 predictions.append(
                     (row[2], prediction["result"], prediction["model"], prediction.get("score"))
                 )
-            gold = record.get("gold")
             requirements = record.get("requirements")
             if gold is not None or requirements is not None:
                 try:
@@ -468,10 +496,10 @@ def _batches(
                     extras[len(batch)] = more
             batch.append(row)
             if len(batch) >= BATCH_SIZE:
-                yield batch, extras, predictions, stream.tell()
-                batch, extras, predictions = [], {}, []
+                yield batch, extras, predictions, masked, stream.tell()
+                batch, extras, predictions, masked = [], {}, [], []
     if batch:
-        yield batch, extras, predictions, stream.tell()
+        yield batch, extras, predictions, masked, stream.tell()
 
 
 def _read_ahead(items: Generator[_T, None, None], depth: int = 2) -> Generator[_T, None, None]:
@@ -531,9 +559,14 @@ def import_tasks(
     *,
     progress: Callable[[int, int], None] | None = None,
     origin: str = "",
+    vault: Vault | None = None,
+    audit_details: Mapping[str, str] | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Import every record of ``stream`` or none. ``progress(records, bytes_read)`` is called per batch."""
+    """Import every record of ``stream`` or none. ``progress(records, bytes_read)`` is called per batch.
+
+    ``vault``: the instance's keys, needed for a project with a PII policy (the originals are sealed).
+    ``audit_details``: more details for the import's audit event (an import from a URL: its source and host)."""
     fmt = format_of(content_type)
     read = _READERS[fmt]
     located = _Where.at_item if fmt == "json" else _Where.at_line
@@ -541,12 +574,19 @@ def import_tasks(
     with db.write() as session:
         project, _ = project_for(session, principal, project_id, Action.IMPORT_TASKS)
         schema = schema_cache.get(session, project.schema_version_id or 0)
-        batches = _batches(read(stream), schema, located, stream)
+        policy = pii.policy_of(project.pii)
+        masker = None
+        if policy is not None:
+            if vault is None:
+                raise RuntimeError("importing into a project with a PII policy needs the instance's vault")
+            masker = pii.ImportMasker(policy, vault.keyring(), schema)
+        batches = _batches(read(stream), schema, located, stream, masker)
         if not db.is_sqlite:
             batches = _read_ahead(batches)
         received = 0
         created = 0
         predicted = 0
+        sealed = 0
         qa_columns = False
         # tasks of this import have larger ids: a prediction goes only to a task the import created
         last_id = task_repo.last_task_id(session, project_id)
@@ -556,13 +596,18 @@ def import_tasks(
                 session, project_id=project_id, overlap=project.overlap, created_at=at
             ) as write,
         ):
-            for rows, extras, predictions, position in batches:
+            for rows, extras, predictions, masked, position in batches:
                 received += len(rows)
                 created += write(rows, extras)
                 qa_columns = qa_columns or bool(extras)
                 if predictions:
                     predicted += task_repo.add_predictions(
                         session, project_id, predictions, after_id=last_id, created_at=at
+                    )
+                if masked and vault is not None:
+                    # the keyring as it is now: a rotation during a long import takes effect at the next batch
+                    sealed += pii.seal_originals(
+                        session, vault.keyring(), project_id, masked, after_id=last_id, at=at
                     )
                 if progress is not None:
                     progress(received, position)
@@ -586,8 +631,10 @@ def import_tasks(
                 "created": created,
                 "format": fmt,
                 **({"predictions": predicted} if predicted else {}),
+                **({"pii_masked": sealed} if sealed else {}),
                 **({"gold": gold} if gold else {}),
                 **({"routed": routed} if routed else {}),
+                **(audit_details or {}),
             },
             created_at=at,
         )

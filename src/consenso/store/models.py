@@ -195,6 +195,9 @@ class Project(Base):
     task_count: Mapped[int] = mapped_column(Integer, default=0)
     # QA settings (consenso.core.qa.settings.QaSettings.to_json; {} means every default)
     qa: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict, server_default=text("'{}'"))
+    # PII policy (consenso.core.pii.PiiPolicy.to_json); NULL: no detection or masking at import (card
+    # security codes and track data are refused whatever it says)
+    pii: Mapped[dict[str, Any] | None] = mapped_column(NullableJsonType, default=None)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -223,6 +226,27 @@ class GuidelineVersion(Base):
     content: Mapped[dict[str, Any]] = mapped_column(JsonType)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PiiOriginal(Base):
+    """What a task's ``data`` and ``meta`` held before PII masking, sealed (consenso.core.crypto) for the task.
+
+    ``task.data`` holds the masked values, which is all that annotators, reviewers and exports see. The
+    original is sealed with AES-256-GCM under ``key_id`` with the context ``pii_original:task:<id>``, so it
+    opens only for its own task; ``findings`` says what was masked (paths, types, offsets, strategies), never
+    a value. Written at import, read by a role holding ``reveal_pii`` (each read audited), re-sealed by
+    ``consenso keys rotate``.
+    """
+
+    __tablename__ = "pii_original"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[str] = mapped_column(String(64), index=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Task(Base):

@@ -36,6 +36,7 @@ def test_reads_the_project_with_task_count(app_client: TestClient, world: World,
         "created_at": When(row.created_at),
         "updated_at": When(row.updated_at),
         "qa": None,  # viewers do not see the QA settings (tests/api/v1/test_qa_settings.py)
+        "pii": None,  # nor the PII policy (tests/api/v1/test_pii_import.py)
     }
 
 

@@ -28,6 +28,7 @@ def _settings(row: Project) -> dict[str, object]:
         "overlap": row.overlap,
         "lease_seconds": row.lease_seconds,
         "qa": row.qa,
+        "pii": row.pii,
         "schema_version_id": row.schema_version_id,
         "guideline_version_id": row.guideline_version_id,
     }

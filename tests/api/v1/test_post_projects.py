@@ -95,6 +95,7 @@ def test_manager_creates_a_project(app_client: TestClient, world: World, db: Dat
         "created_at": When(row.created_at),
         "updated_at": When(row.updated_at),
         "qa": DEFAULT_QA,
+        "pii": None,  # no masking until a manager sets a policy (tests/api/v1/test_pii_import.py)
     }
     assert (row.created_by, row.overlap, row.lease_seconds, row.task_count) == (world.manager.id, 3, 120, 0)
     assert [(s.id, s.version, s.schema) for s in schema_rows] == [

@@ -6,6 +6,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "{where}: {problem}. No se importó nada.",
     },
     "import_where_line": {"en": "Line {line}", "es": "Línea {line}"},
+    "import_pii_card_security_code": {
+        "en": "field '{field}' holds a card security code (CVV/CVC) at character {start}; Consenso never "
+        "stores card security codes (PCI DSS 3.3): remove them and import again",
+        "es": "el campo '{field}' contiene un código de seguridad de tarjeta (CVV/CVC) en el carácter {start}; "
+        "Consenso nunca guarda códigos de seguridad de tarjetas (PCI DSS 3.3): elimínelos e importe de nuevo",
+    },
+    "import_pii_track_data": {
+        "en": "field '{field}' holds magnetic-stripe track data at character {start}; Consenso never stores "
+        "card track data (PCI DSS 3.3): remove it and import again",
+        "es": "el campo '{field}' contiene datos de la banda magnética de una tarjeta en el carácter {start}; "
+        "Consenso nunca guarda datos de banda magnética (PCI DSS 3.3): elimínelos e importe de nuevo",
+    },
+    "import_pii_spans_prelabel": {
+        "en": "PII masking changed field '{field}', which a spans control labels, and the record carries a "
+        "pre-label or a gold answer whose offsets point into the original text; import it without them, or "
+        "mask the text before pre-labelling",
+        "es": "el enmascaramiento de datos personales cambió el campo '{field}', que etiqueta un control de "
+        "spans, y el registro trae una preetiqueta o una respuesta de oro cuyas posiciones apuntan al texto "
+        "original; impórtelo sin ellas, o enmascare el texto antes de preetiquetar",
+    },
     "import_where_item": {"en": "Item {item} of the JSON array", "es": "Elemento {item} del arreglo JSON"},
     "import_bad_json": {"en": "not valid JSON ({reason})", "es": "no es JSON válido ({reason})"},
     "import_not_object": {

@@ -37,6 +37,30 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Consenso nunca guarda datos de banda magnética: elimínelos e importe de nuevo."
         ),
     },
+    "pii_no_original": {
+        "en": "Task {task_id} holds no masked personal data: what it shows is what was imported.",
+        "es": "La tarea {task_id} no tiene datos personales enmascarados: lo que muestra es lo que se importó.",
+    },
+    "pii_key_missing": {
+        "en": (
+            "The original is sealed under key '{key_id}', which is not in this instance's keyring; restore "
+            "that key from the keyring's backup to read it."
+        ),
+        "es": (
+            "El original está sellado con la clave '{key_id}', que no está en el llavero de esta instancia; "
+            "restaure esa clave desde la copia de seguridad del llavero para leerlo."
+        ),
+    },
+    "pii_seal_broken": {
+        "en": (
+            "The sealed original of task {task_id} does not open: it was altered or copied from another task. "
+            "The audit log and the database's backups say since when."
+        ),
+        "es": (
+            "El original sellado de la tarea {task_id} no abre: fue alterado o copiado de otra tarea. El "
+            "registro de auditoría y las copias de seguridad de la base de datos dicen desde cuándo."
+        ),
+    },
     "pii_entity_email": {"en": "E-mail address", "es": "Correo electrónico"},
     "pii_entity_phone": {"en": "Phone number", "es": "Número de teléfono"},
     "pii_entity_card": {"en": "Payment card number", "es": "Número de tarjeta de pago"},

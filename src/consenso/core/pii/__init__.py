@@ -37,6 +37,7 @@ from consenso.core.pii.forbidden import (
     find_forbidden,
     find_forbidden_in_data,
     holds_forbidden,
+    may_hold_forbidden,
 )
 from consenso.core.pii.masking import (
     Finding,
@@ -71,6 +72,7 @@ __all__ = [
     "holds_forbidden",
     "mask_data",
     "mask_text",
+    "may_hold_forbidden",
     "partial",
     "pointer",
 ]

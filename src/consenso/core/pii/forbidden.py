@@ -84,6 +84,36 @@ _TRACK_1 = re.compile(r"%?B[0-9]{12,19}\^[^^\n]{2,26}\^[0-9]{4}[0-9]{3}[^?\n\s]*
 _TRACK_2 = re.compile(r"(?<![0-9A-Za-z]);?[0-9]{12,19}[=D][0-9]{4}[0-9]{3}[0-9]*\??(?![0-9A-Za-z])")
 
 
+# Every finding needs one of these in the text or its field name: a code word, or the 12+ digit run of a
+# track's card number. A JSON document without any cannot hold forbidden data and skips the full search
+# (an import checks every record; most hold none of these).
+# (Substring tests on the lower-cased text: a regular expression of alternatives is ten times slower here.)
+_QUICK_WORDS: Final = (
+    "cvv",
+    "cvc",
+    "cvn",
+    "cvd",
+    "csc",
+    "cav2",
+    "secur",
+    "verifica",
+    "seguridad",
+    "gitos",
+    "digits",
+)
+_CARD_RUN: Final = re.compile(r"[0-9]{12}")
+
+
+def may_hold_forbidden(text: str) -> bool:
+    """False when ``text`` (a value, or a whole JSON document with its keys) surely holds no forbidden data.
+
+    >>> may_hold_forbidden('{"text": "order 1234, table 56"}'), may_hold_forbidden('{"cvv": "123"}')
+    (False, True)
+    """
+    lowered = text.lower()
+    return any(word in lowered for word in _QUICK_WORDS) or _CARD_RUN.search(text) is not None
+
+
 def find_forbidden(text: str, *, field: str = "") -> list[ForbiddenSpan]:
     """Card security codes and track data in ``text`` (``field``: the JSON key holding it, if any)."""
     found: list[ForbiddenSpan] = []

@@ -37,3 +37,8 @@ export function canViewDashboard(role: string): boolean {
 export function canAdjudicate(role: string): boolean {
   return role === "admin" || role === "manager" || role === "reviewer";
 }
+
+/** REVEAL_PII (a task's original data, before masking; every call audited): admins only. */
+export function canRevealPii(role: string): boolean {
+  return role === "admin";
+}
