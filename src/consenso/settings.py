@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir)
     database_url: str | None = None
     secret_key: SecretStr | None = None
+    # the keyring that seals sensitive fields at rest (consenso.services.keys); default <data_dir>/encryption_keys.json
+    keys_file: Path | None = None
 
     # HTTP
     public_url: str = "http://127.0.0.1:8000"
@@ -52,6 +54,16 @@ class Settings(BaseSettings):
     login_lock_seconds: int = Field(default=15 * 60, ge=1)
     login_lock_max_seconds: int = Field(default=24 * 3600, ge=1)
 
+    # outbound requests (consenso.services.outbound: import from a URL): a host must resolve to public addresses
+    # only, unless it is allow-listed here ("host" for any port, "host:port"; exact, no wildcards)
+    outbound_allow_hosts: tuple[str, ...] = ()
+    outbound_max_bytes: int = Field(default=100 * 1024 * 1024, ge=1)
+    outbound_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    # media files served to the project's members (GET /api/v1/projects/{id}/media/{path}), laid out as
+    # <media_root>/<workspace_id>/<project_id>/<path>; default <data_dir>/media (``resolved_media_root``)
+    media_root: Path | None = None
+
     # storage
     sqlite_synchronous: Literal["full", "normal"] = "full"
     db_pool_size: int = 16
@@ -68,6 +80,15 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
+    @field_validator("outbound_allow_hosts")
+    @classmethod
+    def _check_allow_hosts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from consenso.core.netguard import AllowList
+
+        # a malformed entry stops the start (the ValueError names it) rather than allowing nothing or too much
+        AllowList.of(value)
+        return tuple(entry.strip() for entry in value)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -77,6 +98,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_media_root(self) -> Path:
+        return self.media_root if self.media_root is not None else self.data_dir / "media"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -16,6 +16,7 @@ from consenso import __version__
 from consenso.api import errors
 from consenso.api.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from consenso.api.routes.v1 import router as v1_router
+from consenso.services.keys import Vault
 from consenso.settings import Settings, ensure_secret_key
 from consenso.store.database import Database
 
@@ -48,6 +49,8 @@ class HashedAssets(StaticFiles):
 def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     """Build the app. ``db`` may be given (tests); otherwise it is opened from the settings."""
     secret = ensure_secret_key(settings)
+    vault = Vault.of(settings)
+    vault.keyring()  # created on first start; refused now, not at the first import, when unsafe
     database = db or Database(
         settings.resolved_database_url,
         sqlite_synchronous=settings.sqlite_synchronous,
@@ -64,6 +67,7 @@ def create_app(settings: Settings, db: Database | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = database
     app.state.secret_key = secret
+    app.state.vault = vault
     errors.install(app)
     app.include_router(v1_router)
 

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Path, Query, Request
 
 from consenso.core.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from consenso.services import auth
+from consenso.services.keys import Vault
 from consenso.services.principal import Principal
 from consenso.settings import Settings
 from consenso.store.database import Database
@@ -26,6 +27,11 @@ async def get_db(request: Request) -> Database:
 async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+async def get_vault(request: Request) -> Vault:
+    vault: Vault = request.app.state.vault
+    return vault
 
 
 def client_origin(request: Request) -> str:
@@ -56,6 +62,7 @@ def current_principal(request: Request) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 DB = Annotated[Database, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
+AppVault = Annotated[Vault, Depends(get_vault)]
 
 
 async def idempotency_key(

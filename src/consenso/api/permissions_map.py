@@ -109,6 +109,10 @@ PERMISSIONS: Final[Mapping[Operation, Rule]] = {
     _op("POST", "/auth/login"): Rule(Access.PUBLIC, note="sets the session cookie"),
     _op("POST", "/auth/logout"): Rule(Access.AUTHENTICATED, note="revokes the caller's own session"),
     _op("GET", "/auth/me"): _SIGNED_IN,
+    _op("POST", "/auth/password"): Rule(
+        Access.AUTHENTICATED,
+        note="one's own password; revokes one's other sessions and replaces the current one",
+    ),
     _op("POST", "/tokens"): Rule(
         Access.AUTHENTICATED, note="for oneself; for another user (`user_email`), instance admins only (404)"
     ),
@@ -120,6 +124,10 @@ PERMISSIONS: Final[Mapping[Operation, Rule]] = {
         note="projects of the caller's workspaces; another workspace's `workspace_id` lists nothing",
     ),
     _op("POST", "/users"): _INSTANCE_ADMIN,
+    _op("PATCH", "/users/{user_id}"): Rule(
+        Access.INSTANCE_ADMIN,
+        note="deactivation revokes every session and token; never oneself (409 `cannot_deactivate_self`)",
+    ),
     _op("POST", "/workspaces"): Rule(Access.INSTANCE_ADMIN, note="the creator becomes its admin"),
     # --- workspaces and members
     _op("GET", "/workspaces/{workspace_id}"): _role(Action.VIEW_WORKSPACE),
@@ -131,7 +139,8 @@ PERMISSIONS: Final[Mapping[Operation, Rule]] = {
     ),
     _op("PATCH", "/workspaces/{workspace_id}/members/{user_id}"): _role(
         Action.MANAGE_MEMBERS,
-        note="a manager neither grants `admin` nor changes an admin; the last admin stays (409)",
+        note="a manager neither grants `admin` nor changes an admin; the last admin stays (409); nobody "
+        "changes their own role (403 `cannot_change_own_role`)",
     ),
     _op("DELETE", "/workspaces/{workspace_id}/members/{user_id}"): _role(
         Action.MANAGE_MEMBERS, note="a manager cannot remove an admin; the last admin stays (409)"
@@ -154,10 +163,14 @@ PERMISSIONS: Final[Mapping[Operation, Rule]] = {
     _op("GET", "/projects/{project_id}/routing"): _role(
         Action.VIEW_DASHBOARD, note="qualified user ids only with `manage_members`"
     ),
-    _op("GET", "/projects/{project_id}/export"): _role(Action.EXPORT),
+    _op("GET", "/projects/{project_id}/export"): _role(Action.EXPORT, note="JSONL or CSV (`format`)"),
+    _op("GET", "/projects/{project_id}/media/{path}"): _role(
+        Action.VIEW_PROJECT, note="files of the project's media directory only; a refused path answers 404"
+    ),
     _op("POST", "/projects/{project_id}/finalize"): _role(Action.EDIT_PROJECT),
     # --- tasks and annotations
     _op("POST", "/projects/{project_id}/tasks"): _role(Action.IMPORT_TASKS),
+    _op("POST", "/projects/{project_id}/tasks/import-url"): _role(Action.IMPORT_TASKS),
     _op("GET", "/projects/{project_id}/tasks"): _narrowed(
         Action.VIEW_PROJECT, Action.LIST_ALL_TASKS, "without `list_all_tasks`: the tasks one touched"
     ),
@@ -213,6 +226,10 @@ PERMISSIONS: Final[Mapping[Operation, Rule]] = {
     ),
     _op("GET", "/audit/export"): _role(Action.VIEW_AUDIT, note="as `GET /audit`; the export is audited"),
     _op("GET", "/audit/verify"): _role(Action.VIEW_AUDIT, note="as `GET /audit`"),
+    # --- privacy
+    _op("GET", "/tasks/{task_id}/original"): _role(
+        Action.REVEAL_PII, hidden=BLIND, note="every call, allowed or refused, audited (`pii.reveal`)"
+    ),
 }
 
 

@@ -20,6 +20,8 @@ from typer.core import TyperGroup
 
 from consenso import __version__
 from consenso.cli.audit import audit_app
+from consenso.cli.keys import keys_app
+from consenso.cli.progress import count_columns
 from consenso.core.errors import ConsensoError
 from consenso.core.messages import negotiate_language, translate
 from consenso.settings import Settings, UnsafeSecretKey, ensure_secret_key, load_settings
@@ -80,6 +82,7 @@ quality_app = typer.Typer(
 )
 app.add_typer(quality_app, name="quality")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -156,9 +159,12 @@ def serve(
     if database_url:
         os.environ["CONSENSO_DATABASE_URL"] = database_url
     settings = _settings(database_url)
+    from consenso.services.keys import KeyFileUnsafe, Vault
+
     try:
         ensure_secret_key(settings)
-    except UnsafeSecretKey as exc:
+        Vault.of(settings).keyring()
+    except (UnsafeSecretKey, KeyFileUnsafe) as exc:
         fail(t("cli_unsafe_secret", reason=str(exc)))
     if migrate:
         err.print(t("cli_migrating"))
@@ -293,6 +299,67 @@ def user_add(
     print(orjson.dumps({"id": created.id, "email": created.email, "is_admin": created.is_admin}).decode())
 
 
+def _find_user(db: Database, email: str) -> Any:
+    from consenso.services import users
+
+    found = users.find_user(db, email)
+    if found is None:
+        fail(t("cli_user_missing", email=email))
+    return found
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Argument(help="E-mail of the user")],
+    password: Annotated[
+        str | None, typer.Option(help="Password; '-' or omitted: read from stdin / prompt")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Set a user's password and sign them out of every session (API tokens stay valid)."""
+    from consenso.services import users
+
+    secret = _read_password(password)
+    db = _open(_settings(database_url))
+    try:
+        user = _find_user(db, email)
+        users.set_password(db, user.email, secret)
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    err.print(t("cli_password_set", id=user.id, email=user.email))
+
+
+def _set_active(email: str, database_url: str | None, *, active: bool) -> None:
+    from consenso.services import users
+
+    db = _open(_settings(database_url))
+    try:
+        user = users.set_active(db, None, _find_user(db, email).id, active=active, origin="cli")
+    except ConsensoError as exc:
+        _handle(exc)
+    finally:
+        db.dispose()
+    err.print(t("cli_user_activated" if active else "cli_user_deactivated", id=user.id, email=user.email))
+
+
+@user_app.command("deactivate")
+def user_deactivate(
+    email: Annotated[str, typer.Argument(help="E-mail of the user")], database_url: DatabaseUrl = None
+) -> None:
+    """Deactivate a user: every session and API token revoked at once, leased tasks given back."""
+    _set_active(email, database_url, active=False)
+
+
+@user_app.command("activate")
+def user_activate(
+    email: Annotated[str, typer.Argument(help="E-mail of the user")], database_url: DatabaseUrl = None
+) -> None:
+    """Reactivate a user: they can log in again (old sessions and tokens stay revoked)."""
+    _set_active(email, database_url, active=True)
+
+
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option("--user", help="E-mail of the token's owner")],
@@ -337,6 +404,7 @@ def import_file(
 ) -> None:
     """Import tasks into a project: all or nothing, with a progress bar."""
     from consenso.services import task_import
+    from consenso.services.keys import Vault
 
     if not path.is_file():
         fail(t("cli_file_missing", path=path))
@@ -346,7 +414,8 @@ def import_file(
         content_type = _SUFFIX_TYPES.get(path.suffix.lower())
     if content_type is None:
         fail(t("cli_unknown_format", path=path))
-    db = _open(_settings(database_url))
+    settings = _settings(database_url)
+    db = _open(settings)
     size = path.stat().st_size
     columns = (
         TextColumn("{task.description}", markup=False),
@@ -363,7 +432,14 @@ def import_file(
                 progress.update(task, completed=read)
 
             result = task_import.import_tasks(
-                db, admin, project, raw, content_type, progress=report, origin="cli"
+                db,
+                admin,
+                project,
+                raw,
+                content_type,
+                progress=report,
+                origin="cli",
+                vault=Vault.of(settings),
             )
             progress.update(task, completed=size)
     except ConsensoError as exc:
@@ -381,7 +457,9 @@ def export_file(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl")] = "jsonl",
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl, or csv (a table for spreadsheets, UTF-8 with a BOM)")
+    ] = "jsonl",
     aggregate: Annotated[
         str | None,
         typer.Option(
@@ -396,15 +474,20 @@ def export_file(
     ] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Export a project's tasks with their annotations and final labels (JSONL)."""
+    """Export a project's tasks with their annotations and final labels (JSONL or CSV)."""
     from consenso.services import export, projects
+
+    exported = [0]  # tasks written so far (a CSV cell may hold line breaks: lines are no count)
+
+    def count(done: int) -> None:
+        exported[0] = done
 
     db = _open(_settings(database_url))
     try:
         admin = _local_admin(db)
         total = projects.get_project(db, admin, project).task_count
         chunks = export.export_project(
-            db, admin, project, fmt, aggregate=aggregate, include_gold=include_gold
+            db, admin, project, fmt, aggregate=aggregate, include_gold=include_gold, progress=count
         )
         if output is None:
             for chunk in chunks:
@@ -423,7 +506,7 @@ def export_file(
             for chunk in chunks:
                 fh.write(chunk)
                 written += len(chunk)
-                lines += chunk.count(b"\n")
+                lines = exported[0]
                 progress.update(task, completed=lines)
     except ConsensoError as exc:
         _handle(exc)
@@ -526,12 +609,7 @@ def qa_finalize(
     from consenso.services import finalize
 
     db = _open(_settings(database_url))
-    columns = (
-        TextColumn("{task.description}", markup=False),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-    )
+    columns = count_columns()
     try:
         admin = _local_admin(db)
         with Progress(*columns, console=err, transient=False) as progress:

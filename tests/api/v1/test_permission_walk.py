@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from consenso.api.openapi_dump import openapi_document
 from consenso.api.permissions_map import (
@@ -45,7 +46,7 @@ from consenso.api.permissions_map import (
 from consenso.core.permissions import MATRIX, Action, Role
 from consenso.services import gold, workspaces
 from consenso.store.database import Database
-from consenso.store.models import Task
+from consenso.store.models import PiiOriginal, Task
 from consenso.store.repositories import pauses as pause_repo
 from consenso.store.repositories import workspaces as workspace_repo
 from tests.api.v1.adjudication_setup import status as qa_status
@@ -58,7 +59,7 @@ PASSWORD = "password-123"  # Factory.user's default
 GHOST = 2**62  # an id no row has: what a caller gets for it is what "not there" looks like
 ALLOWED = 0  # expected outcome: the permission check passes
 
-Ids = dict[str, int]
+Ids = dict[str, int | str]  # path parameters: ids, and the media route's file path
 
 
 def document_operations(doc: dict[str, Any]) -> set[Operation]:
@@ -161,6 +162,35 @@ def _ensure_gold(db: Database, admin: Actor, task_id: int) -> None:
         gold.set_gold(db, admin.principal, task_id, {"sentiment": "negative"})
 
 
+def _masked_task(client: TestClient, db: Database, world: World) -> int:
+    """A task whose e-mail address PII masking hid at import (the policy is turned off again after)."""
+    project = f"/api/v1/projects/{world.project_id}"
+    for policy in ({}, None):
+        if policy is None:
+            r = client.post(
+                f"{project}/tasks",
+                content=b'{"data": {"text": "write to ana@example.com"}}\n',
+                headers={**world.admin.headers, "Content-Type": "application/x-ndjson"},
+            )
+            assert r.status_code == 201, r.text
+            policy = {"enabled": False}
+        r = client.patch(project, json={"pii": policy}, headers=world.admin.headers)
+        assert r.status_code == 200, r.text
+    with db.read() as session:
+        task_id = session.scalar(select(func.max(PiiOriginal.task_id)))
+    assert task_id is not None
+    return int(task_id)
+
+
+def _media_file(client: TestClient, world: World) -> str:
+    """A file in the project's media directory: what the media route serves to those it allows."""
+    root = client.app.state.settings.resolved_media_root  # type: ignore[attr-defined]
+    directory = root / str(world.workspace_id) / str(world.project_id) / "walk"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "picture.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return "walk/picture.png"
+
+
 def build_walk(client: TestClient, db: Database, factory: Factory, world: World) -> Walk:
     ws, project = world.workspace_id, world.project_id
     root = factory.user(is_admin=True)  # an instance admin, member of no workspace
@@ -184,6 +214,7 @@ def build_walk(client: TestClient, db: Database, factory: Factory, world: World)
     a_own = submit(client, t_undo, world.annotator, {"sentiment": "neutral"})["id"]  # their latest
     _ensure_gold(db, world.admin, t_gold)
     _ensure_paused(db, project, paused)
+    t_masked = _masked_task(client, db, world)
     assert (qa_status(db, t_escalated), qa_status(db, t_final)) == ("escalated", "final")
 
     label = {"sentiment": "positive"}
@@ -192,6 +223,11 @@ def build_walk(client: TestClient, db: Database, factory: Factory, world: World)
             Call(json=lambda ids: {"email": world.annotator.email, "password": PASSWORD})
         ],
         _op("POST", "/auth/logout"): [Call(phase=9)],
+        # the same password again: each caller proves their password and keeps it for the calls after
+        _op("POST", "/auth/password"): [
+            Call(json=lambda ids: {"current_password": PASSWORD, "new_password": PASSWORD})
+        ],
+        _op("PATCH", "/users/{user_id}"): [Call(json=lambda ids: {"is_active": True})],  # already active
         _op("POST", "/tokens"): [Call(json=lambda ids: {"name": "walk"})],
         _op("POST", "/users"): [
             Call(json=lambda ids: {"email": f"walk{next(_emails)}@example.test", "password": PASSWORD})
@@ -207,6 +243,10 @@ def build_walk(client: TestClient, db: Database, factory: Factory, world: World)
             )
         ],
         _op("PATCH", "/projects/{project_id}"): [Call(json=lambda ids: {"description": "walked"})],
+        # a loopback URL: an allowed caller gets 400 outbound_address_refused (and Consenso fetches nothing)
+        _op("POST", "/projects/{project_id}/tasks/import-url"): [
+            Call(json=lambda ids: {"url": "http://127.0.0.1:9/"})
+        ],
         _op("POST", "/projects/{project_id}/tasks"): [
             Call(content=b'{"data": {"text": "walked"}}\n', content_type="application/x-ndjson")
         ],
@@ -247,7 +287,9 @@ def build_walk(client: TestClient, db: Database, factory: Factory, world: World)
             Call(ids={"task_id": t_final}, json=lambda ids: {"reasoning": "walk"})
         ],
         _op("GET", "/tasks/{task_id}/history"): [Call(ids={"task_id": t_escalated})],
+        _op("GET", "/tasks/{task_id}/original"): [Call(ids={"task_id": t_masked})],
         _op("GET", "/projects/{project_id}/export"): [Call(query=lambda ids: {"include_gold": "true"})],
+        _op("GET", "/projects/{project_id}/media/{path}"): [Call(ids={"path": _media_file(client, world)})],
     }
     for path in ("/audit", "/audit/export", "/audit/verify"):
         calls[_op("GET", path)] = [Call(query=lambda ids: {"workspace_id": ids["workspace_id"]})]

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import Field
 
 from consenso.api.schemas import Read, Strict
+from consenso.api.schemas.pii import PII_POLICY_INPUT, PiiPolicyRead
 from consenso.api.schemas.qa import QA_SETTINGS_INPUT, QaSettingsRead
 
 
@@ -25,6 +26,7 @@ class ProjectCreate(Strict):
     )
     guidelines: Guidelines | None = None
     qa: dict[str, Any] | None = Field(default=None, description=QA_SETTINGS_INPUT)
+    pii: dict[str, Any] | None = Field(default=None, description=PII_POLICY_INPUT)
 
 
 class ProjectUpdate(Strict):
@@ -35,6 +37,7 @@ class ProjectUpdate(Strict):
     lease_seconds: int | None = Field(default=None, ge=10, le=7 * 24 * 3600)
     guidelines: Guidelines | None = None
     qa: dict[str, Any] | None = Field(default=None, description=QA_SETTINGS_INPUT)
+    pii: dict[str, Any] | None = Field(default=None, description=PII_POLICY_INPUT)
 
 
 class ProjectRead(Read):
@@ -55,4 +58,9 @@ class ProjectRead(Read):
     qa: QaSettingsRead | None = Field(
         description="The QA settings in force, for the roles that edit the project or review its work; null "
         "for annotators and viewers (the gold rate is not theirs to know)"
+    )
+    pii: PiiPolicyRead | None = Field(
+        default=None,
+        description="The PII policy applied at import, for the roles that edit the project or review its "
+        "work; null when masking is off or for annotators and viewers",
     )

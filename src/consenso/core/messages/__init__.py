@@ -2,8 +2,8 @@
 
 A message is looked up by a stable key (usually an error code) and filled with named parameters:
 ``translate("not_found", "es", kind="proyecto")``. Catalogs are plain dicts split by concept
-(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``, ``qa``, ``pii``); a test checks that every key
-has both languages and the same placeholders in each.
+(``general``, ``schema``, ``imports``, ``cli``, ``quality``, ``review``, ``qa``, ``pii``, ``outbound``); a test
+checks that every key has both languages and the same placeholders in each.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any, Final, Literal
 
 from consenso.core.messages import audit as audit_messages
 from consenso.core.messages import cli, general, imports, schema
+from consenso.core.messages import keys as keys_messages
+from consenso.core.messages import outbound as outbound_messages
 from consenso.core.messages import pii as pii_messages
 from consenso.core.messages import qa as qa_messages
 from consenso.core.messages import quality as quality_messages
@@ -27,12 +29,14 @@ CATALOG: Final[Mapping[str, Mapping[str, str]]] = {
     **general.MESSAGES,
     **schema.MESSAGES,
     **imports.MESSAGES,
+    **keys_messages.MESSAGES,
     **cli.MESSAGES,
     **quality_messages.MESSAGES,
     **review_messages.MESSAGES,
     **qa_messages.MESSAGES,
     **audit_messages.MESSAGES,
     **pii_messages.MESSAGES,
+    **outbound_messages.MESSAGES,
 }
 
 

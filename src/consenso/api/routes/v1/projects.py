@@ -32,6 +32,7 @@ def create_project(body: ProjectCreate, principal: CurrentPrincipal, db: DB) -> 
         lease_seconds=body.lease_seconds,
         guidelines=body.guidelines.model_dump() if body.guidelines else None,
         qa=body.qa,
+        pii=body.pii,
     )
     return _read(view)
 
@@ -68,22 +69,29 @@ def update_project(
 @router.get(
     "/projects/{project_id}/export",
     tags=["projects"],
-    summary="Export every task with its annotations and final label, streamed (JSONL: one task a line)",
+    summary="Export every task with its annotations and final label, streamed (JSONL or CSV: one task a line)",
     description="Admins and managers. One line per task, in id order: `id`, `data`, `meta`, `annotations` "
     '(each `{"id", "annotator_id", "result", "lead_time_ms", "created_at"}`), `qa_status` (`pending`, '
     "`final` or `escalated`) and `final`: null unless the task is final, else its current final label with "
     'its provenance, `{"result", "method", "confidence", "agreement", "decided_by", "reasoning", '
     '"decided_at", "status": "final"}` (`method` an aggregation method when decided automatically, '
     "`adjudicated` when an adjudicator decided it; `decided_by` the adjudicator's user id, null when "
-    "automatic; `agreement` per control). Gold tasks are left out unless `include_gold` is true.",
+    "automatic; `agreement` per control). Gold tasks are left out unless `include_gold` is true.\n\n"
+    "`format=csv`: the same tasks as a table for spreadsheets (UTF-8 with a BOM): a header row, then one row "
+    "per task, each column named by the path of its value in the JSONL line: `id`, `data.<key>`, `meta.<key>`, "
+    "`qa_status`, `annotation_count`, `final.result.<control>`, `final.method`, `final.confidence`, "
+    "`final.decided_by`, `final.decided_at`, `final.reasoning` (then `gold.result.<control>` with "
+    "`include_gold`, `aggregate.<control>.label|labels|spans` and `.confidence` with `aggregate`). Nested "
+    "values are compact JSON. Every cell of untrusted text that a spreadsheet could read as a formula "
+    "(starting with `=`, `+`, `-`, `@` or a control character, also after leading spaces) starts with `'`.",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/x-ndjson": {}}}},
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}}}},
 )
 def export_project(
     project_id: PathId,
     principal: CurrentPrincipal,
     db: DB,
-    format: str = Query(default="jsonl"),
+    format: str = Query(default="jsonl", description="`jsonl` (default) or `csv`"),
     aggregate: str | None = Query(
         default=None,
         description="An aggregation method (see `methods` in GET /projects/{id}/quality): each line then "
@@ -103,6 +111,6 @@ def export_project(
     )
     return StreamingResponse(
         chunks,
-        media_type="application/x-ndjson",
-        headers={"Content-Disposition": f'attachment; filename="project-{project_id}.jsonl"'},
+        media_type=export.CONTENT_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="project-{project_id}.{format}"'},
     )
