@@ -84,23 +84,13 @@ _TRACK_1 = re.compile(r"%?B[0-9]{12,19}\^[^^\n]{2,26}\^[0-9]{4}[0-9]{3}[^?\n\s]*
 _TRACK_2 = re.compile(r"(?<![0-9A-Za-z]);?[0-9]{12,19}[=D][0-9]{4}[0-9]{3}[0-9]*\??(?![0-9A-Za-z])")
 
 
-# Every finding needs one of these in the text or its field name: a code word, or the 12+ digit run of a
-# track's card number. A JSON document without any cannot hold forbidden data and skips the full search
-# (an import checks every record; most hold none of these).
-# (Substring tests on the lower-cased text: a regular expression of alternatives is ten times slower here.)
-_QUICK_WORDS: Final = (
-    "cvv",
-    "cvc",
-    "cvn",
-    "cvd",
-    "csc",
-    "cav2",
-    "secur",
-    "verifica",
-    "seguridad",
-    "gitos",
-    "digits",
-)
+# The quick test of an import (:func:`may_hold_forbidden`), run on every record's JSON text: every finding
+# needs a code word (the text's, or a field name) followed by 3-4 digits, or a track: a 12+ digit card number
+# followed by ``=`` or ``D`` (track 2) or ``^`` (track 1). It is written with ``in`` on strings, which runs
+# at memory speed, rather than regular expressions: ``re`` tries an alternation, or even ``[0-9]{12}``, at
+# every position, and measured ten and five times slower. ``cv`` covers cvv, cvc, cvn, cvd; ``git`` covers
+# dígitos, digitos and digits.
+_QUICK_WORDS: Final = ("cv", "csc", "cav2", "secur", "verifica", "seguridad", "git")
 _CARD_RUN: Final = re.compile(r"[0-9]{12}")
 
 
@@ -111,7 +101,12 @@ def may_hold_forbidden(text: str) -> bool:
     (False, True)
     """
     lowered = text.lower()
-    return any(word in lowered for word in _QUICK_WORDS) or _CARD_RUN.search(text) is not None
+    for word in _QUICK_WORDS:
+        if word in lowered:
+            return True
+    if "=" in text or "^" in text or "D" in text:
+        return _CARD_RUN.search(text) is not None
+    return False
 
 
 def find_forbidden(text: str, *, field: str = "") -> list[ForbiddenSpan]:
