@@ -8,12 +8,13 @@ import datetime
 import io
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
+import anyio.from_thread
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,6 +27,8 @@ from consenso.core.netguard import IPAddress
 from consenso.services import outbound
 from consenso.settings import Settings
 from tests.outbound_listener import Listener, Reply
+
+_T = TypeVar("_T")
 
 NDJSON = b'{"data": {"text": "uno"}}\n{"data": {"text": "dos"}}\n'
 
@@ -48,13 +51,20 @@ class Resolver:
         return [ip_address(a) for a in self.answers[host]]
 
 
+def _run(function: Callable[[], Awaitable[_T]]) -> _T:
+    """Run a coroutine function to completion in an event loop of its own thread: this thread may already
+    have one (Playwright's sync API keeps its loop on the main thread once an end-to-end test has run)."""
+    with anyio.from_thread.start_blocking_portal() as portal:
+        return portal.call(function)
+
+
 def _fetch(url: str, settings: Settings, **kw: Any) -> tuple[outbound.Fetched, bytes]:
     sink = io.BytesIO()
 
     async def run() -> outbound.Fetched:
         return await outbound.fetch(url, sink, settings=settings, **kw)
 
-    fetched = anyio.run(run)
+    fetched = _run(run)
     return fetched, sink.getvalue()
 
 
@@ -240,7 +250,7 @@ def test_a_body_over_the_limit_is_refused_and_not_read_to_the_end(tmp_path: Path
         Listener(Reply(200, big, "application/x-ndjson", chunked=chunked)) as site,
         pytest.raises(PayloadTooLarge) as caught,
     ):
-        anyio.run(run)
+        _run(run)
     assert (caught.value.message_key, caught.value.params) == (
         "outbound_too_large",
         {"host": "127.0.0.1", "limit": 100_000},
