@@ -131,8 +131,14 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
             translate("method_not_allowed", lang, method=request.method, path=request.url.path),
             headers=dict(exc.headers or {}),
         )
+    # Our own refusals are ConsensoErrors; an HTTPException comes from the framework, whose details are in
+    # English only: the caller gets ours, in their language.
+    headers = dict(exc.headers or {})
+    if exc.status_code == 400:  # FastAPI could not parse the body (a number too long for Python's int)
+        return error_response(400, "malformed_json", translate("body_unreadable", lang), headers=headers)
     code = "error" if exc.status_code >= 500 else "invalid_input"
-    return error_response(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
+    message = translate("request_refused", lang, status=exc.status_code)
+    return error_response(exc.status_code, code, message, headers=headers)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:

@@ -68,6 +68,26 @@ def test_malformed_json_is_400(app_client: TestClient, world: World, db: Databas
     assert _user_count(db) == before
 
 
+@pytest.mark.parametrize(("lang", "start"), [("en", "The body could not be read"), ("es", "No se pudo leer")])
+def test_a_body_the_parser_cannot_read_is_400_in_the_callers_language(
+    app_client: TestClient, world: World, db: Database, lang: str, start: str
+) -> None:
+    # valid JSON, but an integer over Python's 4,300-digit conversion limit: FastAPI's own 400, in English
+    # only, unless our handler answers it
+    before = _user_count(db)
+    body = b'{"email": "x@example.test", "password": "password-123", "name": ' + b"1" * 5000 + b"}"
+
+    r = app_client.post(
+        "/api/v1/users",
+        content=body,
+        headers={**world.admin.headers, "Content-Type": "application/json", "Accept-Language": lang},
+    )
+
+    error = assert_error(r, 400, "malformed_json")
+    assert error["message"].startswith(start), error
+    assert _user_count(db) == before
+
+
 def test_body_over_the_limit_is_413(small_client: TestClient, world: World, db: Database) -> None:
     before = _user_count(db)
     body = b'{"email": "big@example.test", "password": "password-1", "name": "' + b"x" * 1200 + b'"}'

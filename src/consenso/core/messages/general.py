@@ -57,6 +57,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The request body or parameters are not valid: {summary}",
         "es": "El cuerpo o los parámetros de la solicitud no son válidos: {summary}",
     },
+    "body_unreadable": {
+        "en": (
+            "The body could not be read: it is not JSON this server accepts (a number of more than 4,300 "
+            "digits, for instance)."
+        ),
+        "es": (
+            "No se pudo leer el cuerpo: no es un JSON que este servidor acepte (un número de más de 4.300 "
+            "dígitos, por ejemplo)."
+        ),
+    },
+    "request_refused": {
+        "en": "The request was refused (HTTP {status}).",
+        "es": "La solicitud fue rechazada (HTTP {status}).",
+    },
     "malformed_json": {
         "en": "The body is not valid JSON: {reason}",
         "es": "El cuerpo no es JSON válido: {reason}",
