@@ -268,8 +268,3 @@ def reveal(
     if denied is not None:
         raise denied  # after the commit: the denied attempt stays in the log
     return view
-
-
-def masked_count(db: Database, project_id: int) -> int:
-    with db.read() as session:
-        return pii_repo.count_masked(session, project_id)

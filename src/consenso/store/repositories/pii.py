@@ -47,10 +47,6 @@ def get_original(session: Session, task_id: int) -> PiiOriginal | None:
     return session.get(PiiOriginal, task_id)
 
 
-def count_masked(session: Session, project_id: int) -> int:
-    return session.scalar(select(func.count()).where(PiiOriginal.project_id == project_id)) or 0
-
-
 def not_sealed_under(session: Session, key_id: str, *, limit: int) -> list[PiiOriginal]:
     """Up to ``limit`` originals sealed under another key than ``key_id``, locked for the re-seal."""
     return list(
